@@ -1,0 +1,20 @@
+import Joi from "joi";
+import { baseFields, defineCommand, type EventBase, type PayloadOf } from "./define-command";
+import { roomId } from "./fields";
+
+/** `Room.CallbackAfterDestroyRoom`: a room was destroyed. */
+export interface DestroyRoomEvent extends EventBase<"Room.CallbackAfterDestroyRoom"> {
+  /** The destroyed room. */
+  RoomId: string;
+}
+
+export const destroyRoom = defineCommand<"Room.CallbackAfterDestroyRoom", DestroyRoomEvent>({
+  name: "Room.CallbackAfterDestroyRoom",
+  aliases: [],
+  summary: "a room was destroyed",
+  docPage: 60732,
+  schema: Joi.object<PayloadOf<DestroyRoomEvent>, true>({
+    ...baseFields(),
+    RoomId: roomId(),
+  }).unknown(true),
+});

@@ -1,0 +1,54 @@
+import Joi from "joi";
+
+/**
+ * Joi building blocks shared by the command schemas. Every optional field
+ * treats `null` as absent: Tencent's samples are loose, and a `null` where a
+ * value was expected carries no information worth failing a callback for.
+ */
+
+/** An enumeration Tencent may extend: the known values for autocompletion, any string accepted. */
+export type OpenString<Known extends string> = Known | (string & Record<never, never>);
+
+const accountType = Joi.extend({
+  type: "account",
+  base: Joi.string(),
+  coerce: {
+    from: "number",
+    // A user ID sent as a bare JSON number: the lossless parser already turned
+    // the unsafe ones into strings, so what is left converts exactly.
+    method: (value: unknown) => (Number.isSafeInteger(value) ? { value: String(value) } : { value }),
+  },
+});
+
+/** A user ID: a string, or an integer sent as a bare JSON number, handed on as its exact decimal string. */
+export function account(): Joi.StringSchema<string> {
+  return (accountType.account() as Joi.StringSchema<string>).allow("").empty(null);
+}
+
+/** A free-text or identifier string; `""` allowed. */
+export function text(): Joi.StringSchema<string> {
+  return Joi.string().allow("").empty(null);
+}
+
+/** An integer; numeric strings convert. */
+export function integer(): Joi.NumberSchema<number> {
+  return Joi.number().integer().empty(null);
+}
+
+/** A boolean; the strings `"true"` and `"false"` convert. */
+export function flag(): Joi.BooleanSchema<boolean> {
+  return Joi.boolean().empty(null);
+}
+
+/** A list of user IDs. */
+export function accountList(): Joi.ArraySchema<string[]> {
+  return Joi.array().items(account()).empty(null);
+}
+
+/**
+ * The room a required `RoomId` names; an event without its room cannot be
+ * used. Numeric room IDs sent as bare numbers convert like user IDs.
+ */
+export function roomId(): Joi.StringSchema<string> {
+  return (accountType.account() as Joi.StringSchema<string>).min(1).required();
+}

@@ -1,0 +1,91 @@
+import type { Deadline } from "./deadline";
+import {
+  CallbackError,
+  ErrorCodes,
+  HandlerError,
+  HandlerTimeoutError,
+  type TrtcCallbackError,
+} from "./errors";
+
+/**
+ * Calls a handler and settles when it does, or rejects with a
+ * {@link HandlerTimeoutError} when the deadline passes first. A settlement
+ * after the deadline goes to `late`, never to the caller.
+ */
+export function runHandler(
+  run: () => unknown,
+  label: string,
+  deadline: Deadline,
+  late: (error: TrtcCallbackError) => void,
+): Promise<void> | undefined {
+  if (deadline.expired) throw timedOut(label, deadline);
+  let result: unknown;
+  try {
+    result = run();
+  } catch (error) {
+    throw asHandlerFailure(error, label);
+  }
+  if (!isThenable(result)) return undefined;
+  return new Promise<void>((resolve, reject) => {
+    let state: "pending" | "timed-out" | "done" = "pending";
+    deadline.onExpire(() => {
+      if (state !== "pending") return;
+      state = "timed-out";
+      reject(timedOut(label, deadline));
+    });
+    const settle = (error: TrtcCallbackError | undefined) => {
+      if (state === "done") return;
+      if (state === "timed-out") {
+        state = "done";
+        late(
+          new HandlerTimeoutError(
+            error
+              ? `the ${label} handler rejected after its deadline: ${error.message}`
+              : `the ${label} handler resolved after its deadline; Tencent was already answered FAIL`,
+            ErrorCodes.LateSettlement,
+            200,
+            { cause: error?.cause ?? error },
+          ),
+        );
+        return;
+      }
+      state = "done";
+      deadline.onExpire(undefined);
+      if (error) reject(error);
+      else resolve();
+    };
+    try {
+      result.then(
+        () => settle(undefined),
+        (error: unknown) => settle(asHandlerFailure(error, label)),
+      );
+    } catch (error) {
+      settle(asHandlerFailure(error, label));
+    }
+  });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+function timedOut(label: string, deadline: Deadline): HandlerTimeoutError {
+  return new HandlerTimeoutError(
+    `the ${label} handler did not finish within ${deadline.ms} ms`,
+    ErrorCodes.HandlerTimeout,
+    200,
+  );
+}
+
+/** A {@link CallbackError} stays as thrown; anything else becomes a {@link HandlerError} with the thrown value as `cause`. */
+function asHandlerFailure(error: unknown, label: string): TrtcCallbackError {
+  if (error instanceof CallbackError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new HandlerError(`the ${label} handler failed: ${reason}`, ErrorCodes.HandlerFailed, 200, {
+    cause: error,
+  });
+}

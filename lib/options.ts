@@ -1,0 +1,152 @@
+import type { CallbackCommand } from "./commands/registry";
+import { COMMAND_NAMES, lookupCommand } from "./commands/registry";
+import { closest } from "./suggest";
+import type { CallbackHandler, CallbackRouterOptions } from "./types";
+
+/** The options, checked and completed with defaults: what the pipeline runs on. */
+export interface Configuration<Req> {
+  readonly sdkAppId: string;
+  readonly handlers: ReadonlyMap<CallbackCommand, CallbackHandler<CallbackCommand, Req>>;
+  readonly tokens: readonly string[];
+  readonly timeoutMs: number;
+  readonly limit: number;
+  readonly rawBodyCap: number;
+  readonly onError: CallbackRouterOptions<Req>["onError"];
+  readonly onUnknownCommand: CallbackRouterOptions<Req>["onUnknownCommand"];
+}
+
+export const DEFAULT_TIMEOUT_MS = 1500;
+export const DEFAULT_LIMIT = 1024 * 1024;
+export const DEFAULT_RAW_BODY_CAP = 64 * 1024;
+
+const OPTION_NAMES = [
+  "sdkAppId",
+  "handlers",
+  "token",
+  "timeoutMs",
+  "limit",
+  "onError",
+  "onUnknownCommand",
+  "rawBodyCap",
+] as const satisfies readonly (keyof CallbackRouterOptions)[];
+
+const USAGE = 'app.use("/trtc", createCallbackRouter({ sdkAppId: 1400000001, handlers: { … } }))';
+
+/** Thrown by `createCallbackRouter` for options it cannot run with; the message says what to change. */
+export class ConfigurationError extends TypeError {
+  constructor(message: string) {
+    super(`trtc-room-callbacks: ${message}`);
+    this.name = "ConfigurationError";
+  }
+}
+
+/** Checks the options and fills in defaults. Throws {@link ConfigurationError}. */
+export function configure<Req>(options: CallbackRouterOptions<Req>): Configuration<Req> {
+  if (options === null || typeof options !== "object") {
+    throw new ConfigurationError(`createCallbackRouter needs an options object: ${USAGE}`);
+  }
+  if ("headers" in options && "method" in options) {
+    throw new ConfigurationError(
+      `createCallbackRouter was used as a middleware without being called. Write ${USAGE}, not app.use(createCallbackRouter)`,
+    );
+  }
+  for (const name of Object.keys(options)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(name)) {
+      const hint = closest(name, OPTION_NAMES);
+      throw new ConfigurationError(
+        `unknown option "${name}"${hint ? `: did you mean "${hint}"?` : ""} Known options: ${OPTION_NAMES.join(", ")}`,
+      );
+    }
+  }
+  return {
+    sdkAppId: checkSdkAppId(options.sdkAppId),
+    handlers: checkHandlers(options.handlers),
+    tokens: checkTokens(options.token),
+    timeoutMs: checkInteger("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS, 1, 60_000),
+    limit: checkInteger("limit", options.limit, DEFAULT_LIMIT, 1, 2 ** 31 - 1),
+    rawBodyCap: checkInteger("rawBodyCap", options.rawBodyCap, DEFAULT_RAW_BODY_CAP, 0, 2 ** 31 - 1),
+    onError: checkFunction("onError", options.onError),
+    onUnknownCommand: checkFunction("onUnknownCommand", options.onUnknownCommand),
+  };
+}
+
+function checkSdkAppId(value: unknown): string {
+  if (value === undefined || value === null || value === "") {
+    throw new ConfigurationError(
+      "sdkAppId is required: pass your app's SDKAppID from the TRTC console, for example sdkAppId: 1400000001 or sdkAppId: process.env.TRTC_SDK_APP_ID",
+    );
+  }
+  const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== "string" || !/^[1-9]\d{0,15}$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new ConfigurationError(
+      `sdkAppId must be a positive integer or a string of digits, such as 1400000001; got ${describe(value)}`,
+    );
+  }
+  return text;
+}
+
+function checkHandlers<Req>(
+  value: unknown,
+): ReadonlyMap<CallbackCommand, CallbackHandler<CallbackCommand, Req>> {
+  if (value === undefined) {
+    throw new ConfigurationError(
+      `handlers is required: map each command you handle to a function, for example handlers: { "Room.CallbackAfterMemberEnter": async (event) => { … } }. Commands: ${COMMAND_NAMES.join(", ")}`,
+    );
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new ConfigurationError(`handlers must be an object keyed by command; got ${describe(value)}`);
+  }
+  const handlers = new Map<CallbackCommand, CallbackHandler<CallbackCommand, Req>>();
+  for (const [key, handler] of Object.entries(value as Record<string, unknown>)) {
+    const command = lookupCommand(key);
+    if (command === undefined) {
+      const hint = closest(key, COMMAND_NAMES);
+      throw new ConfigurationError(
+        `handlers has an unknown command "${key}"${hint ? `: did you mean "${hint}"?` : ""} Commands: ${COMMAND_NAMES.join(", ")}`,
+      );
+    }
+    if (command.name !== key) {
+      throw new ConfigurationError(
+        `handlers: register "${key}" under its current name "${command.name}"; that handler receives both spellings`,
+      );
+    }
+    if (handler === undefined) continue;
+    if (typeof handler !== "function") {
+      throw new ConfigurationError(`handlers["${key}"] must be a function; got ${describe(handler)}`);
+    }
+    handlers.set(command.name, handler as CallbackHandler<CallbackCommand, Req>);
+  }
+  return handlers;
+}
+
+function checkTokens(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  const tokens: unknown[] = Array.isArray(value) ? value : [value];
+  if (tokens.length === 0 || tokens.some((token) => typeof token !== "string" || token === "")) {
+    throw new ConfigurationError(
+      "token must be a non-empty string (or a non-empty array of them) matching the callback authentication token set on Tencent's side; leave it out to skip signature checks. An empty value usually means an unset environment variable",
+    );
+  }
+  return tokens as string[];
+}
+
+function checkInteger(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(`${name} must be an integer from ${min} to ${max}; got ${describe(value)}`);
+  }
+  return value;
+}
+
+function checkFunction<F>(name: string, value: F): F {
+  if (value !== undefined && typeof value !== "function") {
+    throw new ConfigurationError(`${name} must be a function; got ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || Array.isArray(value)) return value === null ? "null" : "an array";
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}

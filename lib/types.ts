@@ -1,0 +1,146 @@
+import type { IncomingMessage } from "node:http";
+import type { CallbackCommand, CallbackEvent } from "./commands/registry";
+import type { TrtcCallbackError } from "./errors";
+
+/**
+ * What the router knows about a request: everything a handler's context has
+ * but the deadline. Passed to `onError`, where some fields may be missing
+ * because the request failed before they were known.
+ *
+ * @typeParam Req - the framework's request type; `express.Request` for the Express router.
+ */
+export interface RequestInfo<Req = IncomingMessage> {
+  /** The canonical command, once known. */
+  readonly command?: CallbackCommand | undefined;
+  /** `CallbackCommand` as received (query first, then body), once known; may be an older spelling or an unknown command. */
+  readonly receivedCommand?: string | undefined;
+  /** The query's `SdkAppid`, as received. */
+  readonly sdkAppId?: string | undefined;
+  /** The query's `ClientIP`: the client's address, or a `0.0.0.0`-like value for REST-triggered events. */
+  readonly clientIp?: string | undefined;
+  /** The query's `OptPlatform` (`RESTAPI`, `Web`, `Android`, `iOS`, …), never checked against a list. */
+  readonly optPlatform?: string | undefined;
+  /** The query's `RequestTime` in Unix **seconds**, when callback authentication is on. */
+  readonly requestTime?: number | undefined;
+  /** The framework's request object. */
+  readonly request: Req;
+}
+
+/**
+ * The second argument of every handler.
+ *
+ * @typeParam C - the command being handled.
+ * @typeParam Req - the framework's request type.
+ */
+export interface CallbackContext<
+  C extends CallbackCommand = CallbackCommand,
+  Req = IncomingMessage,
+> extends RequestInfo<Req> {
+  /** The canonical command, also in `event.CallbackCommand`. */
+  readonly command: C;
+  /** `CallbackCommand` as received: the canonical name or an older spelling. */
+  readonly receivedCommand: string;
+  /** The query's `SdkAppid`: always this router's. */
+  readonly sdkAppId: string;
+  /**
+   * Aborted when the deadline (`timeoutMs`) passes, by which time the FAIL ack
+   * has been sent. Pass it to `fetch`, database drivers and timers so their
+   * work stops too.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Handles one command. Resolve (or return) to ack OK; throw or reject to ack
+ * FAIL, with a {@link CallbackError} to choose `ErrorCode` and `ErrorInfo`.
+ */
+export type CallbackHandler<C extends CallbackCommand = CallbackCommand, Req = IncomingMessage> = (
+  event: CallbackEvent<C>,
+  context: CallbackContext<C, Req>,
+) => unknown;
+
+/** Handlers keyed by canonical command; every key optional. */
+export type CallbackHandlers<Req = IncomingMessage> = {
+  [C in CallbackCommand]?: CallbackHandler<C, Req>;
+};
+
+/** A body whose `CallbackCommand` is not one of the six known commands: parsed, not validated. */
+export interface UnknownCallbackEvent {
+  /** The command as received. */
+  CallbackCommand: string;
+  /** The rest of the body, as parsed. */
+  [field: string]: unknown;
+}
+
+/** The context of {@link CallbackRouterOptions.onUnknownCommand}. */
+export interface UnknownCommandContext<Req = IncomingMessage> extends RequestInfo<Req> {
+  /** The command as received. */
+  readonly receivedCommand: string;
+  /** The query's `SdkAppid`: always this router's. */
+  readonly sdkAppId: string;
+  /** Aborted when the deadline passes. */
+  readonly signal: AbortSignal;
+}
+
+/** Options of `createCallbackRouter`. */
+export interface CallbackRouterOptions<Req = IncomingMessage> {
+  /**
+   * Your app's SDKAppID. Requests whose `SdkAppid` query parameter differs are
+   * rejected with 403, as Tencent's docs require. Required.
+   *
+   * @example 1400000001
+   */
+  sdkAppId: number | string;
+  /**
+   * One handler per command you care about; commands without a handler are
+   * acked OK unvalidated. Required (may be `{}` while you start).
+   */
+  handlers: CallbackHandlers<Req>;
+  /**
+   * The callback authentication token set on Tencent's side. When given,
+   * every request must carry a valid `Sign` and a `RequestTime` within 60 s
+   * of now, or it is rejected with 401. Pass several to rotate tokens.
+   *
+   * @defaultValue none: signatures are not checked
+   */
+  token?: string | readonly string[] | undefined;
+  /**
+   * Milliseconds from the request's arrival by which the body must be read
+   * and the handler settled. Past it the ack is FAIL (408 while the body is
+   * still arriving) and `context.signal` aborts. Tencent gives up after 2 s.
+   *
+   * @defaultValue 1500
+   */
+  timeoutMs?: number | undefined;
+  /**
+   * Largest body accepted, in bytes; larger ones get 413.
+   *
+   * @defaultValue 1048576 (1 MiB)
+   */
+  limit?: number | undefined;
+  /**
+   * Called with every failure: each rejected request, each handler that threw
+   * or timed out, each late settlement. Errors carry a stable `code`, the
+   * command when known and the raw body. What it throws or rejects is ignored
+   * (traced with `DEBUG=trtc-room-callbacks:error`).
+   *
+   * @defaultValue none
+   */
+  onError?: ((error: TrtcCallbackError, info: RequestInfo<Req>) => unknown) | undefined;
+  /**
+   * Called for a `CallbackCommand` that is not one of the six known commands
+   * (Tencent adds commands over time). Its result decides the ack like a
+   * handler's. Without it, unknown commands are acked OK and traced with
+   * `DEBUG=trtc-room-callbacks:dispatch`.
+   *
+   * @defaultValue none
+   */
+  onUnknownCommand?:
+    ((event: UnknownCallbackEvent, context: UnknownCommandContext<Req>) => unknown) | undefined;
+  /**
+   * How many characters of the raw body errors keep in `rawBody`.
+   *
+   * @defaultValue 65536
+   */
+  rawBodyCap?: number | undefined;
+}
