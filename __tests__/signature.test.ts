@@ -76,3 +76,20 @@ describe("verifySignature", () => {
     }
   });
 });
+
+describe("constant-time comparison", () => {
+  it("compares with crypto.timingSafeEqual against every token, even after a match", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const crypto = require("node:crypto") as typeof import("node:crypto");
+    const spy = jest.spyOn(crypto, "timingSafeEqual");
+    try {
+      expect(verify(`Sign=${docSign}&RequestTime=${at}`, at, [token, "second", "third"])).toBe(at);
+      expect(spy).toHaveBeenCalledTimes(3);
+      for (const [expected, actual] of spy.mock.calls as [Uint8Array, Uint8Array][]) {
+        expect(expected.byteLength).toBe(actual.byteLength);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
