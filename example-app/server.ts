@@ -1,13 +1,24 @@
 import { createExampleApp } from "./app";
+import { startupMessage } from "./banner";
+import { readConfig, type ExampleConfig } from "./config";
 
-const port = Number(process.env["PORT"] ?? 3000);
-const sdkAppId = process.env["TRTC_SDK_APP_ID"] ?? "1400000001";
-const token = process.env["TRTC_CALLBACK_TOKEN"] || undefined;
+let config: ExampleConfig;
+try {
+  config = readConfig(process.env);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 
-createExampleApp({ sdkAppId, token }).listen(port, () => {
-  const url = `http://127.0.0.1:${port}/trtc`;
-  console.log(`trtc-room-callbacks example listening: callback URL ${url}`);
-  console.log(
-    `try: curl -s -X POST '${url}?SdkAppid=${sdkAppId}&CallbackCommand=Room.CallbackAfterMemberEnter' -d '{"RoomId":"r1","MemberList_Account":["alice"]}'`,
-  );
+const app = createExampleApp({ sdkAppId: config.sdkAppId, token: config.token, log: console.log });
+const server = app.listen(config.port, config.host, () => {
+  const address = server.address();
+  console.log(startupMessage(config, typeof address === "object" && address ? address.port : config.port));
 });
+server.on("error", (error) => {
+  console.error(`Cannot listen on ${config.host}:${config.port}: ${error.message} (set PORT or HOST)`);
+  process.exit(1);
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => server.close(() => process.exit(0)));
+}

@@ -1,0 +1,60 @@
+import { startupMessage } from "./banner";
+import { DEFAULT_CONFIG, readConfig } from "./config";
+
+describe("readConfig", () => {
+  it("has defaults for everything: port 3000 on this machine, the demo SdkAppid, no token", () => {
+    expect(readConfig({})).toEqual({
+      port: 3000,
+      host: "127.0.0.1",
+      sdkAppId: "1400000001",
+      token: undefined,
+    });
+    expect(readConfig({})).toEqual(DEFAULT_CONFIG);
+  });
+
+  it("reads PORT, HOST, TRTC_SDK_APP_ID and TRTC_CALLBACK_TOKEN", () => {
+    const env = { PORT: "0", HOST: "0.0.0.0", TRTC_SDK_APP_ID: "1400123456", TRTC_CALLBACK_TOKEN: "s3cret" };
+    expect(readConfig(env)).toEqual({ port: 0, host: "0.0.0.0", sdkAppId: "1400123456", token: "s3cret" });
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(readConfig({ PORT: "", TRTC_SDK_APP_ID: "", TRTC_CALLBACK_TOKEN: "" })).toEqual(DEFAULT_CONFIG);
+  });
+
+  it.each([
+    [{ PORT: "http" }, /^PORT must be a port number/],
+    [{ PORT: "70000" }, /^PORT must be a port number/],
+    [{ TRTC_SDK_APP_ID: "my-app" }, /^TRTC_SDK_APP_ID must be your app's numeric SDKAppID/],
+  ])("rejects %j, naming the variable", (env, message) => {
+    expect(() => readConfig(env)).toThrow(message);
+  });
+});
+
+describe("startupMessage", () => {
+  it("shows the configuration, the callback URL and commands that send callbacks", () => {
+    const message = startupMessage(DEFAULT_CONFIG, 3000);
+    expect(message).toContain("SdkAppid      1400000001");
+    expect(message).toContain("none: signatures are not checked");
+    expect(message).toContain("Callback URL:  http://127.0.0.1:3000/trtc");
+    expect(message).toContain(
+      "npx trtc-room-callbacks send Room.CallbackAfterMemberEnter --url http://127.0.0.1:3000/trtc --sdk-app-id 1400000001 --set RoomId=demo",
+    );
+    expect(message).toContain(
+      "curl -X POST 'http://127.0.0.1:3000/trtc?SdkAppid=1400000001&CallbackCommand=Room.CallbackAfterMemberEnter'",
+    );
+    expect(message).toContain("npx trtc-room-callbacks simulate --url http://127.0.0.1:3000/trtc");
+  });
+
+  it("uses the port actually bound and a reachable host for a wildcard address", () => {
+    const message = startupMessage({ ...DEFAULT_CONFIG, host: "0.0.0.0" }, 41234);
+    expect(message).toContain("Callback URL:  http://127.0.0.1:41234/trtc");
+    expect(startupMessage({ ...DEFAULT_CONFIG, host: "::1" }, 80)).toContain("http://[::1]:80/trtc");
+  });
+
+  it("never prints the token, and offers the signed CLI form instead of curl when one is set", () => {
+    const message = startupMessage({ ...DEFAULT_CONFIG, token: "s3cret" }, 3000);
+    expect(message).not.toContain("s3cret");
+    expect(message).toContain('--token "$TRTC_CALLBACK_TOKEN"');
+    expect(message).not.toContain("curl -X POST");
+  });
+});
