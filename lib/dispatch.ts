@@ -20,12 +20,15 @@ export function runHandler(
 ): Promise<void> | undefined {
   if (deadline.expired) throw timedOut(label, deadline);
   let result: unknown;
+  let then: unknown;
   try {
     result = run();
+    // Read `then` once, as promise resolution does: a getter may throw or change its answer.
+    then = thenOf(result);
   } catch (error) {
     throw asHandlerFailure(error, label);
   }
-  if (!isThenable(result)) return undefined;
+  if (typeof then !== "function") return undefined;
   return new Promise<void>((resolve, reject) => {
     let state: "pending" | "timed-out" | "done" = "pending";
     deadline.onExpire(() => {
@@ -55,7 +58,8 @@ export function runHandler(
       else resolve();
     };
     try {
-      result.then(
+      (then as PromiseLike<unknown>["then"]).call(
+        result,
         () => settle(undefined),
         (error: unknown) => settle(asHandlerFailure(error, label)),
       );
@@ -65,12 +69,10 @@ export function runHandler(
   });
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
+function thenOf(value: unknown): unknown {
+  return value !== null && (typeof value === "object" || typeof value === "function")
+    ? (value as { then?: unknown }).then
+    : undefined;
 }
 
 function timedOut(label: string, deadline: Deadline): HandlerTimeoutError {

@@ -18,6 +18,7 @@ export function parseJson(text: string): unknown {
 }
 
 const QUOTE = 0x22;
+const COLON = 0x3a;
 const BACKSLASH = 0x5c;
 const MINUS = 0x2d;
 const ZERO = 0x30;
@@ -26,7 +27,8 @@ const NINE = 0x39;
 /**
  * Wraps every bare integer token of 16 or more digits in quotes, leaving
  * strings, fractions and exponents alone. Invalid JSON stays invalid, so
- * `JSON.parse` still reports it.
+ * `JSON.parse` still reports it: a leading zero or a number used as a key
+ * (followed by `:`) is left as written.
  */
 export function quoteLongIntegers(text: string): string {
   let out = "";
@@ -49,7 +51,7 @@ export function quoteLongIntegers(text: string): string {
       i++;
       while (i < length && isNumberChar(text.charCodeAt(i))) i++;
       const token = text.slice(start, i);
-      if (/^-?\d{16,}$/.test(token)) {
+      if (/^-?[1-9]\d{15,}$/.test(token) && nextSignificant(text, i) !== COLON) {
         out += `${text.slice(copied, start)}"${token}"`;
         copied = i;
       }
@@ -58,6 +60,13 @@ export function quoteLongIntegers(text: string): string {
     }
   }
   return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** The first character at or after `i` that is not JSON whitespace, or NaN at the end. */
+function nextSignificant(text: string, i: number): number {
+  let c = text.charCodeAt(i);
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
+  return c;
 }
 
 function isNumberChar(c: number): boolean {

@@ -82,9 +82,10 @@ export function createPipeline<Req>(
       info.sdkAppId = query.get("sdkappid");
       info.clientIp = query.get("clientip");
       info.optPlatform = query.get("optplatform");
+      const queryCommand = query.get("callbackcommand") || undefined;
+      info.receivedCommand = queryCommand;
       checkSdkAppId(query, config.sdkAppId);
       if (config.tokens.length > 0) info.requestTime = verifySignature(query, config.tokens, Date.now());
-      const queryCommand = query.get("callbackcommand") || undefined;
       if (query.isRepeated("callbackcommand")) {
         throw new InvalidEventError(
           "CallbackCommand appears more than once in the query",
@@ -92,7 +93,6 @@ export function createPipeline<Req>(
           400,
         );
       }
-      info.receivedCommand = queryCommand;
 
       const body = await input.readBody();
       let value: unknown;
@@ -101,6 +101,7 @@ export function createPipeline<Req>(
         value = sanitize(body.parsed);
       } else {
         rawBody = toText(body);
+        checkUtf8(body);
         value = parseText(rawBody);
       }
       const object = toObject(value);
@@ -108,7 +109,9 @@ export function createPipeline<Req>(
       info.receivedCommand = received;
 
       const definition = lookupCommand(received);
-      if (definition === undefined) return await dispatchUnknown(received, object, info, input.deadline);
+      if (definition === undefined) {
+        return await dispatchUnknown(received, object, info, input.deadline, rawBody);
+      }
       const command = definition.name;
       info.command = command;
       const handler = config.handlers.get(command);
@@ -140,8 +143,9 @@ export function createPipeline<Req>(
           : new HandlerError("internal error in trtc-room-callbacks", ErrorCodes.HandlerFailed, 500, {
               cause: thrown,
             });
-      error.command ??= info.command;
-      error.rawBody ??= cap(rawBody);
+      // Assigned, not defaulted: a handler may throw the same CallbackError instance for many requests.
+      error.command = info.command ?? (info.receivedCommand && canonical(info.receivedCommand));
+      error.rawBody = cap(rawBody ?? error.rawBody);
       report(error, info);
       return failure(error);
     }
@@ -152,6 +156,7 @@ export function createPipeline<Req>(
     object: Record<string, unknown>,
     info: MutableInfo<Req>,
     deadline: Deadline,
+    rawBody: string,
   ): Promise<Outcome> {
     const handler = config.onUnknownCommand;
     if (handler === undefined) {
@@ -164,7 +169,11 @@ export function createPipeline<Req>(
       () => handler(event, context as UnknownContext<Req>),
       received,
       deadline,
-      (late) => report(late, info),
+      (late) => {
+        late.command = received;
+        late.rawBody = cap(rawBody);
+        report(late, info);
+      },
     );
     return OK;
   }
@@ -232,8 +241,12 @@ function checkSdkAppId(query: CallbackQuery, expected: string): void {
 
 function toText(body: string | Uint8Array): string {
   if (typeof body === "string") return body;
-  if (!isUtf8(body)) throw invalidJson("the body is not valid UTF-8");
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+}
+
+/** Checked after decoding, so that the report of an invalid body still has its (lossy) text. */
+function checkUtf8(body: string | Uint8Array): void {
+  if (typeof body !== "string" && !isUtf8(body)) throw invalidJson("the body is not valid UTF-8");
 }
 
 function parseText(text: string): unknown {
@@ -275,12 +288,17 @@ function resolveCommand(fromQuery: string | undefined, fromBody: unknown): strin
   }
   if (fromQuery !== undefined && body !== undefined && canonical(fromQuery) !== canonical(body)) {
     throw new InvalidEventError(
-      `the body's CallbackCommand "${body}" differs from the query's "${fromQuery}"`,
+      `the body's CallbackCommand ${quoteShort(body)} differs from the query's ${quoteShort(fromQuery)}`,
       ErrorCodes.CommandMismatch,
       400,
     );
   }
   return received;
+}
+
+/** A received name for an error message: quoted, and cut short so a hostile body cannot bloat the ack. */
+function quoteShort(name: string): string {
+  return JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name);
 }
 
 function canonical(name: string): string {

@@ -10,6 +10,8 @@ import { ErrorCodes, RequestAbortedError, RequestRejectedError } from "./errors"
 export function readBody(req: IncomingMessage, limit: number, deadline: Deadline): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (declared > limit) return Promise.reject(tooLarge(limit));
+  // Gone while an earlier middleware ran: no event will come, so do not wait for the deadline.
+  if (req.destroyed) return Promise.reject(aborted(""));
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -28,14 +30,9 @@ export function readBody(req: IncomingMessage, limit: number, deadline: Deadline
       else chunks.push(chunk);
     };
     const onEnd = () => finish(undefined);
-    const onAbort = () =>
-      finish(
-        new RequestAbortedError(
-          "the client closed the connection before the body was complete",
-          ErrorCodes.RequestAborted,
-          499,
-        ),
-      );
+    // What did arrive goes into the report, so the event is not lost without a trace.
+    const partial = () => Buffer.concat(chunks).toString("utf8");
+    const onAbort = () => finish(aborted(partial()));
     const onClose = () => {
       if (!req.complete) onAbort();
     };
@@ -49,10 +46,20 @@ export function readBody(req: IncomingMessage, limit: number, deadline: Deadline
           `the body did not arrive within ${deadline.ms} ms`,
           ErrorCodes.BodyTimeout,
           408,
+          { rawBody: partial() },
         ),
       ),
     );
   });
+}
+
+function aborted(rawBody: string): RequestAbortedError {
+  return new RequestAbortedError(
+    "the client closed the connection before the body was complete",
+    ErrorCodes.RequestAborted,
+    499,
+    { rawBody },
+  );
 }
 
 function tooLarge(limit: number): RequestRejectedError {
