@@ -4,7 +4,10 @@ const transform = { "^.+\\.ts$": ["@swc/jest"] };
 const common = {
   testEnvironment: "node",
   // The example app imports the package by name, as users do; tests run it from source.
-  moduleNameMapper: { "^trtc-room-callbacks$": "<rootDir>/lib/index.ts" },
+  moduleNameMapper: {
+    "^trtc-room-callbacks$": "<rootDir>/lib/index.ts",
+    "^trtc-room-callbacks/testing$": "<rootDir>/lib/testing/index.ts",
+  },
   transform,
   testMatch: ["<rootDir>/__tests__/**/*.test.ts", "<rootDir>/example-app/**/*.test.ts"],
 };
