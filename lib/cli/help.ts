@@ -1,0 +1,78 @@
+import { COMMAND_NAMES } from "../commands/registry";
+
+/** The program's name, as installed by the package's `bin`. */
+export const PROGRAM = "trtc-room-callbacks";
+
+/** What each exit code means; the same list ends every help text. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
+
+const EXIT_CODES = `Exit codes:
+  0  every answer was HTTP 200 with ActionStatus OK
+  1  an answer was FAIL, another HTTP status, or not an ack
+  2  wrong usage (unknown command or option, missing or bad value)
+  3  the URL could not be reached, or did not answer in time`;
+
+const TARGET_OPTIONS = `  --url <url>           the callback URL, such as http://127.0.0.1:3000/trtc (required)
+  --sdk-app-id <id>     the SdkAppid to send (required)
+  --token <token>       sign with this callback authentication token (adds Sign and RequestTime)
+  --timeout <ms>        how long to wait for each answer (default 10000)
+  -h, --help            show this help`;
+
+export const MAIN_HELP = `Usage: ${PROGRAM} <command> [options]
+
+Sends Tencent Cloud Conference (TRTC Room) callbacks to a URL the way Tencent does, and
+checks the acknowledgements.
+
+Commands:
+  send <callback>   send one realistic callback and print the HTTP status and the ack
+  simulate          play a whole meeting, printing each callback with its ack
+  help [command]    show this help, or a command's
+
+Run "${PROGRAM} <command> --help" for a command's options.
+
+${EXIT_CODES}
+`;
+
+export const SEND_HELP = `Usage: ${PROGRAM} send <callback> --url <url> --sdk-app-id <id> [options]
+
+Sends one callback built from Tencent's documented sample for <callback>, with EventTime set
+to now, signed when --token is given. Prints the request, the HTTP status and the ack.
+
+<callback> is one of:
+${COMMAND_NAMES.map((name) => `  ${name}`).join("\n")}
+
+Options:
+${TARGET_OPTIONS}
+  --set <field=value>   change a field of the event; repeat for more. Dots reach inside objects
+                        and arrays: RoomInfo.RoomName=Standup, SeatList.0.Member_Account=alice.
+                        The value keeps the sample field's type: text for a text field, a list
+                        for a list (alice,bob or ["alice","bob"]), otherwise JSON when it parses
+                        (42, true, null), else text
+  --file <event.json>   send this JSON body instead of the sample, byte for byte unless --set is
+                        given; <callback> may then be left out to use the file's CallbackCommand
+
+Examples:
+  ${PROGRAM} send Room.CallbackAfterMemberEnter --url http://127.0.0.1:3000/trtc --sdk-app-id 1400000001 \\
+    --set RoomId=demo --set MemberList_Account=alice,bob
+  ${PROGRAM} send --file event.json --url https://example.com/trtc --sdk-app-id 1400000001 --token "$TOKEN"
+
+${EXIT_CODES}
+`;
+
+export const SIMULATE_HELP = `Usage: ${PROGRAM} simulate --url <url> --sdk-app-id <id> [options]
+
+Plays a whole meeting: the room is created, the members enter, take seats, one leaves a
+seat, that seat is locked, the last member is kicked, the room is updated and destroyed.
+Prints each callback with its ack; stops at the first that cannot be delivered.
+
+Options:
+${TARGET_OPTIONS}
+  --members <n>         how many members enter, 2 to 100 (default 4)
+  --seats <n>           how many seats the room has, 1 to 100 (default 3)
+  --room-id <id>        the room's ID (default sim-<current time>)
+
+Example:
+  ${PROGRAM} simulate --url http://127.0.0.1:3000/trtc --sdk-app-id 1400000001 --members 6 --seats 4
+
+${EXIT_CODES}
+`;
