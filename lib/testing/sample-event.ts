@@ -52,31 +52,43 @@ export function sampleEvent<C extends CallbackCommand>(
       `sampleEvent: unknown command ${JSON.stringify(command)}${hint ? `: did you mean "${hint}"?` : ""} Commands: ${COMMAND_NAMES.join(", ")}`,
     );
   }
-  const sample = structuredClone(SAMPLE_EVENTS[command]) as CallbackEvent<C>;
-  return overrides === undefined ? sample : (merge(sample, overrides) as CallbackEvent<C>);
+  const sample = copy(SAMPLE_EVENTS[command]);
+  return (overrides === undefined ? sample : merge(sample, overrides)) as CallbackEvent<C>;
 }
 
+/** Merges `override` into `base` (a fresh copy, changed in place); values taken from `override` are copied too. */
 function merge(base: unknown, override: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(override)) return structuredClone(override);
+  if (!isPlainObject(base) || !isPlainObject(override)) return copy(override);
   for (const key of Object.keys(override)) {
     const value = override[key];
-    if (value === undefined) {
-      delete base[key];
-      continue;
-    }
-    // defineProperty, not assignment: an override key such as `__proto__` stays an ordinary field.
-    Object.defineProperty(base, key, {
-      value: merge(Object.prototype.hasOwnProperty.call(base, key) ? base[key] : undefined, value),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    if (value === undefined) delete base[key];
+    else
+      define(
+        base,
+        key,
+        merge(Object.prototype.hasOwnProperty.call(base, key) ? base[key] : undefined, value),
+      );
   }
   return base;
 }
 
+/** A deep copy of plain objects and arrays; anything else is shared. */
+function copy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copy);
+  if (!isPlainObject(value)) return value;
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) define(result, key, copy(value[key]));
+  return result;
+}
+
+// defineProperty, not assignment: a key such as `__proto__` stays an ordinary field.
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** An object literal, from this realm or another (test runners evaluate tests in their own). */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
