@@ -32,9 +32,8 @@ export function callbackUrl(target: Target, command: string): URL {
   return url;
 }
 
-/** POSTs one callback body and reads the answer. */
-export async function deliver(target: Target, command: string, body: string): Promise<Answer> {
-  const url = callbackUrl(target, command);
+/** POSTs one callback body to `url` (from {@link callbackUrl}) and reads the answer. */
+export async function deliver(url: URL, body: string, target: Target): Promise<Answer> {
   const started = performance.now();
   let response: Response;
   let text: string;
@@ -78,12 +77,12 @@ function parseAck(text: string): Ack | undefined {
 }
 
 function reason(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return `no answer within ${timeoutMs} ms`;
-  }
-  const cause =
-    error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  return cause?.code ?? cause?.message ?? String(error);
+  // Duck-typed: fetch's errors may come from another realm (a test runner's), failing instanceof.
+  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: { code?: unknown; message?: unknown } };
+  if (name === "TimeoutError" || name === "AbortError") return `no answer within ${timeoutMs} ms`;
+  if (typeof cause?.code === "string") return cause.code;
+  if (typeof cause?.message === "string") return cause.message;
+  return String(error);
 }
 
 /** One line describing an answer: status and ack, or what it was instead. */

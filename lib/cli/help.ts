@@ -15,8 +15,7 @@ const EXIT_CODES = `Exit codes:
 const TARGET_OPTIONS = `  --url <url>           the callback URL, such as http://127.0.0.1:3000/trtc (required)
   --sdk-app-id <id>     the SdkAppid to send (required)
   --token <token>       sign with this callback authentication token (adds Sign and RequestTime)
-  --timeout <ms>        how long to wait for each answer (default 10000)
-  -h, --help            show this help`;
+  --timeout <ms>        how long to wait for each answer (default 10000)`;
 
 export const MAIN_HELP = `Usage: ${PROGRAM} <command> [options]
 
@@ -50,6 +49,7 @@ ${TARGET_OPTIONS}
                         (42, true, null), else text
   --file <event.json>   send this JSON body instead of the sample, byte for byte unless --set is
                         given; <callback> may then be left out to use the file's CallbackCommand
+  -h, --help            show this help
 
 Examples:
   ${PROGRAM} send Room.CallbackAfterMemberEnter --url http://127.0.0.1:3000/trtc --sdk-app-id 1400000001 \\
@@ -70,6 +70,7 @@ ${TARGET_OPTIONS}
   --members <n>         how many members enter, 2 to 100 (default 4)
   --seats <n>           how many seats the room has, 1 to 100 (default 3)
   --room-id <id>        the room's ID (default sim-<current time>)
+  -h, --help            show this help
 
 Example:
   ${PROGRAM} simulate --url http://127.0.0.1:3000/trtc --sdk-app-id 1400000001 --members 6 --seats 4

@@ -4,7 +4,7 @@ import { parseJson } from "../json";
 import { closest } from "../suggest";
 import { sampleEvent } from "../testing/sample-event";
 import { applySet, parse, readTarget, TARGET_OPTIONS, UsageError } from "./args";
-import { deliver } from "./deliver";
+import { callbackUrl, deliver } from "./deliver";
 import { EXIT, PROGRAM, SEND_HELP } from "./help";
 import type { Output } from "./output";
 
@@ -27,8 +27,9 @@ export async function send(args: readonly string[], out: Output, now: () => numb
   const target = readTarget(values);
   const { command, body } = await buildBody(positionals[0], values.file, values.set ?? [], now);
 
-  out.stdout(`POST ${target.url.href} (${command})\n${body}\n`);
-  const answer = await deliver(target, command, body);
+  const url = callbackUrl(target, command);
+  out.stdout(`POST ${url.href}\n${body}\n`);
+  const answer = await deliver(url, body, target);
   out.stdout(`HTTP ${answer.status} in ${answer.elapsedMs} ms\n${answer.text}\n`);
   if (answer.ok) return EXIT.ok;
   out.stderr(

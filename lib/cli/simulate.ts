@@ -1,5 +1,5 @@
 import { parse, readInteger, readTarget, TARGET_OPTIONS, UsageError } from "./args";
-import { deliver, describe } from "./deliver";
+import { callbackUrl, deliver, describe } from "./deliver";
 import { EXIT, SIMULATE_HELP } from "./help";
 import { planMeeting } from "./meeting";
 import type { Output } from "./output";
@@ -38,7 +38,7 @@ export async function simulate(args: readonly string[], out: Output, now: () => 
   let failed = 0;
   for (const [i, build] of steps.entries()) {
     const { command, summary, event } = build();
-    const answer = await deliver(target, command, JSON.stringify(event));
+    const answer = await deliver(callbackUrl(target, command), JSON.stringify(event), target);
     if (!answer.ok) failed++;
     const number = `${String(i + 1).padStart(width)}/${steps.length}`;
     out.stdout(`${number}  ${command.padEnd(34)} ${summary.padEnd(46)} ${describe(answer)}\n`);
