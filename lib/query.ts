@@ -10,27 +10,57 @@ export interface CallbackQuery {
   readonly raw: string;
 }
 
+// A callback's query has half a dozen parameters: parallel arrays searched
+// linearly beat a dictionary, and one class beats two closures per request.
+class ParsedQuery implements CallbackQuery {
+  constructor(
+    readonly raw: string,
+    private readonly names: readonly string[],
+    private readonly values: readonly string[],
+    private readonly repeated: readonly string[] | undefined,
+  ) {}
+
+  get(name: string): string | undefined {
+    const index = this.names.indexOf(name);
+    return index === -1 ? undefined : this.values[index];
+  }
+
+  isRepeated(name: string): boolean {
+    return this.repeated !== undefined && this.repeated.includes(name);
+  }
+}
+
 /** Parses the query of a request target such as `/trtc?SdkAppid=1&CallbackCommand=…`. */
 export function parseQuery(url: string): CallbackQuery {
   const start = url.indexOf("?");
   const raw = start === -1 ? "" : url.slice(start + 1);
-  const values: Record<string, string> = Object.create(null) as Record<string, string>;
-  let repeated: Set<string> | undefined;
-  if (raw !== "") {
-    for (const pair of raw.split("&")) {
-      if (pair === "") continue;
-      const eq = pair.indexOf("=");
-      const name = decode(eq === -1 ? pair : pair.slice(0, eq)).toLowerCase();
-      const value = eq === -1 ? "" : decode(pair.slice(eq + 1));
-      if (name in values) (repeated ??= new Set()).add(name);
-      else values[name] = value;
+  // Tencent's queries carry no escapes: then nothing needs decoding.
+  const escaped = raw.includes("%") || raw.includes("+");
+  const names: string[] = [];
+  const values: string[] = [];
+  let repeated: string[] | undefined;
+  for (let from = 0; from < raw.length;) {
+    let end = raw.indexOf("&", from);
+    if (end === -1) end = raw.length;
+    if (end > from) {
+      const eq = raw.indexOf("=", from);
+      const split = eq === -1 || eq > end ? end : eq;
+      let name = raw.slice(from, split);
+      let value = split === end ? "" : raw.slice(split + 1, end);
+      if (escaped) {
+        name = decode(name);
+        value = decode(value);
+      }
+      name = name.toLowerCase();
+      if (!names.includes(name)) {
+        names.push(name);
+        values.push(value);
+      } else if (repeated === undefined) repeated = [name];
+      else if (!repeated.includes(name)) repeated.push(name);
     }
+    from = end + 1;
   }
-  return {
-    raw,
-    get: (name) => values[name],
-    isRepeated: (name) => repeated?.has(name) ?? false,
-  };
+  return new ParsedQuery(raw, names, values, repeated);
 }
 
 function decode(text: string): string {

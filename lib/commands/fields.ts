@@ -9,8 +9,17 @@ import Joi from "joi";
 /** An enumeration Tencent may extend: the known values for autocompletion, any string accepted. */
 export type OpenString<Known extends string> = Known | (string & Record<never, never>);
 
+const ACCOUNT = "account";
+
+/**
+ * The schema types whose string values pass through unchanged: `string`, and
+ * `account`, which only converts numbers. The fast path in `validate.ts`
+ * relies on it.
+ */
+export const STRING_TYPES: ReadonlySet<string> = new Set(["string", ACCOUNT]);
+
 const accountType = Joi.extend({
-  type: "account",
+  type: ACCOUNT,
   base: Joi.string(),
   coerce: {
     from: "number",
