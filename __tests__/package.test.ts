@@ -1,17 +1,29 @@
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 
 /**
  * The package as users get it: packed, installed into a fresh folder next to
- * Express, then loaded by name from CommonJS and from an ES module.
+ * Express, TypeScript 6.0 and @types/express, then loaded by name from
+ * CommonJS and from an ES module, both the main entry and `/testing`, and
+ * type-checked as a TypeScript consumer under `node16` and `bundler`
+ * module resolution.
  */
 const root = join(__dirname, "..");
+const execFileAsync = promisify(execFile);
 let consumer: string;
+let packedFiles: string[];
 
 function run(command: string, args: string[], cwd: string): string {
   return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Runs a command without blocking the event loop, so several can share the test's time. */
+async function runAsync(command: string, args: string[], cwd: string): Promise<string> {
+  const { stdout } = await execFileAsync(command, args, { cwd, encoding: "utf8" });
+  return stdout;
 }
 
 beforeAll(() => {
@@ -20,16 +32,22 @@ beforeAll(() => {
     { filename: string; files: { path: string }[] },
   ];
   const [{ filename, files }] = packed;
-  expect(files.map((file) => file.path)).toEqual(
-    expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "package.json", "README.md"]),
-  );
-  expect(files.some((file) => file.path.startsWith("lib/") || file.path.startsWith("__tests__/"))).toBe(
-    false,
-  );
+  packedFiles = files.map((file) => file.path);
+  const typescript = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as PackageJson)
+    .devDependencies.typescript;
   writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
   run(
     "npm",
-    ["install", "--no-audit", "--no-fund", "--prefer-offline", join(consumer, filename), "express@5"],
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      join(consumer, filename),
+      "express@5",
+      `typescript@${typescript}`,
+      "@types/express@5",
+    ],
     consumer,
   );
   cpSync(join(__dirname, "consumer"), consumer, { recursive: true });
@@ -37,12 +55,71 @@ beforeAll(() => {
 
 afterAll(() => rmSync(consumer, { recursive: true, force: true }));
 
+interface PackageJson {
+  devDependencies: Record<string, string>;
+}
+
 const ok = '200 {"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}';
+const kit = "OK 4321 true 144115233775727695 17773bc3";
 
-it("loads with require() and answers a callback", () => {
-  expect(run("node", ["consumer.cjs"], consumer).trim()).toBe(`cjs ${ok}`);
+it("ships the build of both entries and nothing from the sources", () => {
+  expect(packedFiles).toEqual(
+    expect.arrayContaining([
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/testing/index.js",
+      "dist/testing/index.d.ts",
+      "package.json",
+      "README.md",
+    ]),
+  );
+  expect(packedFiles.filter((path) => path.startsWith("lib/") || path.startsWith("__tests__/"))).toEqual([]);
 });
 
-it("loads with an ESM named import and answers a callback", () => {
-  expect(run("node", ["consumer.mjs"], consumer).trim()).toBe(`esm ${ok}`);
+it("loads with require() and answers a callback", async () => {
+  expect((await runAsync("node", ["consumer.cjs"], consumer)).trim()).toBe(`cjs ${ok}`);
 });
+
+it("loads with an ESM named import and answers a callback", async () => {
+  expect((await runAsync("node", ["consumer.mjs"], consumer)).trim()).toBe(`esm ${ok}`);
+});
+
+it("loads trtc-room-callbacks/testing with require() and runs callbacks in-process", async () => {
+  expect((await runAsync("node", ["testing.cjs"], consumer)).trim()).toBe(`cjs ${kit}`);
+});
+
+it("loads trtc-room-callbacks/testing with an ESM named import and runs callbacks in-process", async () => {
+  expect((await runAsync("node", ["testing.mjs"], consumer)).trim()).toBe(`esm ${kit}`);
+});
+
+it("resolves only the exported entry points", async () => {
+  const script = `
+    for (const name of ["trtc-room-callbacks", "trtc-room-callbacks/testing", "trtc-room-callbacks/dist/testing/index.js"]) {
+      try { require.resolve(name); console.log(name, "ok"); } catch (error) { console.log(name, error.code); }
+    }`;
+  expect((await runAsync("node", ["-e", script], consumer)).trim().split("\n")).toEqual([
+    "trtc-room-callbacks ok",
+    "trtc-room-callbacks/testing ok",
+    "trtc-room-callbacks/dist/testing/index.js ERR_PACKAGE_PATH_NOT_EXPORTED",
+  ]);
+});
+
+// One test for both resolutions, run side by side. node16 also checks the
+// package's declarations (skipLibCheck off); bundler trusts them, to save time.
+it("type-checks a TypeScript consumer under moduleResolution node16 and bundler", async () => {
+  const tsc = join(consumer, "node_modules", "typescript", "bin", "tsc");
+  const check = (project: string) =>
+    runAsync("node", [tsc, "-p", project, "--listFiles"], consumer).then(
+      (stdout) => ({ project, errors: "", files: stdout }),
+      (error: { stdout?: string }) => ({ project, errors: error.stdout ?? String(error), files: "" }),
+    );
+  for (const { project, errors, files } of await Promise.all([
+    check("tsconfig.node16.json"),
+    check("tsconfig.bundler.json"),
+  ])) {
+    expect({ project, errors }).toEqual({ project, errors: "" });
+    // The imports resolved through the package's exports to its declarations.
+    expect(files).toContain("node_modules/trtc-room-callbacks/dist/index.d.ts");
+    expect(files).toContain("node_modules/trtc-room-callbacks/dist/testing/index.d.ts");
+  }
+}, 60_000);
