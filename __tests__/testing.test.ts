@@ -290,6 +290,33 @@ describe("createCallbackTester", () => {
     ]);
   });
 
+  it("runs on the global timers, so fake timers decide when the deadline passes", async () => {
+    jest.useFakeTimers();
+    try {
+      const tester = createCallbackTester({
+        sdkAppId: SDK_APP_ID,
+        handlers: {
+          "Room.CallbackAfterMemberEnter": () => new Promise((resolve) => setTimeout(resolve, 5000)),
+        },
+      });
+      let answered = false;
+      const pending = tester.send("Room.CallbackAfterMemberEnter").finally(() => (answered = true));
+      await jest.advanceTimersByTimeAsync(1499);
+      expect(answered).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      const result = await pending;
+      expect(result.ack.ErrorCode).toBe(ErrorCodes.HandlerTimeout);
+      await jest.advanceTimersByTimeAsync(3500);
+      await result.settled;
+      expect(result.errors.map((error) => error.code)).toEqual([
+        ErrorCodes.HandlerTimeout,
+        ErrorCodes.LateSettlement,
+      ]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it("lets a test break the query: token, Sign, SdkAppid", async () => {
     const tester = createCallbackTester({ sdkAppId: SDK_APP_ID, token: [TOKEN, "next"], handlers: {} });
     const code = async (options: Parameters<typeof tester.send>[2]) =>

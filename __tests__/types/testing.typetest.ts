@@ -2,6 +2,7 @@ import type { Request } from "express";
 import type { IncomingMessage } from "node:http";
 import type {
   Ack,
+  CallbackCommand,
   CallbackContext,
   CallbackEvent,
   CallbackHandlers,
@@ -9,6 +10,8 @@ import type {
   MemberEnterEvent,
   MemberLeaveEvent,
   TrtcCallbackError,
+  UnknownCallbackEvent,
+  UnknownCommandContext,
 } from "../../lib";
 import {
   callbackQuery,
@@ -110,7 +113,11 @@ export async function tester(): Promise<void> {
   expectExact((await tester.send("Room.CallbackAfterMemberLeave")).event).toBe<
     MemberLeaveEvent | undefined
   >();
-  await tester.post("{not json", { command: "Room.CallbackAfterMemberEnter", method: "POST" });
+  const posted = await tester.post("{not json", { command: "Room.CallbackAfterMemberEnter", method: "POST" });
+  expectExact(posted.event).toBe<CallbackEvent | UnknownCallbackEvent | undefined>();
+  expectExact(posted.context).toBe<
+    CallbackContext<CallbackCommand, IncomingMessage> | UnknownCommandContext<IncomingMessage> | undefined
+  >();
   await tester.post({ CallbackCommand: "Room.SomethingNew" }, { query: { Sign: undefined } });
 
   // @ts-expect-error the event of another command

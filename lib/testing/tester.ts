@@ -6,7 +6,13 @@ import { Deadline } from "../deadline";
 import type { TrtcCallbackError } from "../errors";
 import { configure, ConfigurationError } from "../options";
 import { createPipeline } from "../pipeline";
-import type { CallbackContext, CallbackRouterOptions, RequestInfo } from "../types";
+import type {
+  CallbackContext,
+  CallbackRouterOptions,
+  RequestInfo,
+  UnknownCallbackEvent,
+  UnknownCommandContext,
+} from "../types";
 import { callbackQuery } from "./callback-query";
 import { sampleEvent } from "./sample-event";
 
@@ -128,7 +134,7 @@ export interface CallbackTester<Req = IncomingMessage> {
    */
   send<C extends CallbackCommand>(
     command: C,
-    event?: NoInfer<CallbackEvent<C>>,
+    event?: CallbackEvent<C>,
     options?: SendOptions<Req>,
   ): Promise<CallbackTestResult<CallbackEvent<C>, CallbackContext<C, Req>>>;
   /**
@@ -139,7 +145,12 @@ export interface CallbackTester<Req = IncomingMessage> {
   post(
     body: string | Uint8Array | object,
     options?: PostOptions<Req>,
-  ): Promise<CallbackTestResult<unknown, CallbackContext<CallbackCommand, Req> | unknown>>;
+  ): Promise<
+    CallbackTestResult<
+      CallbackEvent | UnknownCallbackEvent,
+      CallbackContext<CallbackCommand, Req> | UnknownCommandContext<Req>
+    >
+  >;
 }
 
 type AnyHandler = (event: never, context: never) => unknown;
@@ -150,7 +161,8 @@ type AnyHandler = (event: never, context: never) => unknown;
  * the deadline, the ack and `onError`) without HTTP, so a handler's unit test
  * sees exactly what the router would do. What only an HTTP transport does,
  * enforcing `limit` and the body-read deadline, is left to the router's own
- * tests.
+ * tests. The deadline runs on the global timers: under fake timers, a slow
+ * handler times out when the test advances them past `timeoutMs`.
  *
  * @param options - the options you give `createCallbackRouter`, plus an optional `createRequest`.
  * @throws ConfigurationError for the options `createCallbackRouter` would reject.
@@ -227,9 +239,7 @@ export function createCallbackTester<Req = IncomingMessage>(
       handled: call.handled,
       event: call.event as never,
       context: call.context as never,
-      get settled() {
-        return call.settled;
-      },
+      settled: call.settled,
     };
   }
 
