@@ -183,6 +183,53 @@ describe("a client that disconnects mid-body", () => {
   });
 });
 
+describe("timers", () => {
+  it("clears the request's timer on every path: OK, rejected, invalid, failed, timed out, stalled", async () => {
+    const setSpy = jest.spyOn(global, "setTimeout");
+    const clearSpy = jest.spyOn(global, "clearTimeout");
+    try {
+      const timeoutMs = 321;
+      const { app } = appWith({
+        timeoutMs,
+        handlers: {
+          [memberEnter]: (event) => {
+            if (event.RoomId === "throw") throw new Error("x");
+            if (event.RoomId === "hang") return new Promise(() => undefined);
+          },
+        },
+      });
+      const port = await start(app);
+      const bodies = [
+        '{"RoomId":"ok"}',
+        '{"RoomId":"throw"}',
+        '{"RoomId":"hang"}',
+        "{oops",
+        '{"RoomId":1.5}',
+      ];
+      const statuses = [];
+      for (const body of bodies) statuses.push((await send(port, { path, body })).status);
+      statuses.push(
+        (await send(port, { path: `/trtc?${tencentQuery(memberEnter, { SdkAppid: "1" })}` })).status,
+      );
+      statuses.push((await send(port, { method: "GET", path })).status);
+      const stalled = await stall(port, `${requestHead(path, { "Content-Length": 50 })}{"Ro`, 4000);
+      statuses.push(parseRaw(stalled.received).status);
+      expect(statuses).toEqual([200, 200, 200, 400, 400, 403, 405, 408]);
+
+      const timers = setSpy.mock.calls
+        .map((call, i) => [call[1], setSpy.mock.results[i]?.value] as const)
+        .filter(([ms]) => ms === timeoutMs)
+        .map(([, timer]) => timer as unknown);
+      expect(timers).toHaveLength(statuses.length);
+      const cleared = new Set(clearSpy.mock.calls.map(([timer]) => timer as unknown));
+      expect(timers.filter((timer) => !cleared.has(timer))).toEqual([]);
+    } finally {
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
+    }
+  });
+});
+
 /** Bodies within the default 1 MiB limit that a parser may choke on. */
 const deepArray = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
 const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
