@@ -1,6 +1,6 @@
 import request from "supertest";
 import type { CallbackCommand, CallbackEvent } from "trtc-room-callbacks";
-import { callbackQuery, sampleEvent } from "trtc-room-callbacks/testing";
+import { callbackQuery, sampleEvent, type EventOverrides } from "trtc-room-callbacks/testing";
 import { createExampleApp } from "./app";
 
 const SDK_APP_ID = 1400000001;
@@ -9,13 +9,9 @@ const ROOM = "standup";
 const T = 1_700_000_000_000;
 const OK = { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" };
 
-/**
- * A callback built from the kit's realistic sample. The overrides are merged
- * here, one level deep, rather than by `sampleEvent`: under Jest its deep merge
- * sees `structuredClone`'s objects as another realm's and drops the sample.
- */
-function event<C extends CallbackCommand>(command: C, overrides: Partial<CallbackEvent<C>>) {
-  return { command, body: { ...(sampleEvent(command) as object), ...overrides } };
+/** A callback built from the kit's realistic sample, with the meeting's fields merged in. */
+function event<C extends CallbackCommand>(command: C, overrides: EventOverrides<CallbackEvent<C>>) {
+  return { command, body: sampleEvent(command, overrides) };
 }
 
 function newApp() {
@@ -51,7 +47,6 @@ const seatView = (index: number, member: string | null, locked = false) => ({
 const created = event("Room.CallbackAfterCreateRoom", {
   Operator_Account: "alice",
   RoomInfo: {
-    ...sampleEvent("Room.CallbackAfterCreateRoom").RoomInfo,
     RoomId: ROOM,
     RoomName: "Daily standup",
     Owner_Account: "alice",
