@@ -88,6 +88,7 @@ describe("the example app, driven through a meeting", () => {
         Owner_Account: "alice",
         MaxSeatCount: 3,
         TakeSeatMode: "FreeToTake",
+        RoomType: "Meeting", // from the kit's sample
       },
       invitees: ["bob", "carol"],
       members: [],
