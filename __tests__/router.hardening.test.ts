@@ -99,6 +99,36 @@ describe("stalled and slow bodies", () => {
     expect(error.rawBody).toBe(partial === "" ? "" : '{"RoomId":"r1","Memb');
   });
 
+  it("answers 50 connections stalled at once, each with 408", async () => {
+    const { app } = appWith({ timeoutMs: 100, handlers: { [memberEnter]: jest.fn() } });
+    const port = await start(app);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        stall(port, `${requestHead(path, { "Content-Length": 100 })}{"Ro`, 4000),
+      ),
+    );
+    expect(results.map((result) => [result.closedByServer, parseRaw(result.received).status])).toEqual(
+      Array.from({ length: 50 }, () => [true, 408]),
+    );
+  });
+
+  it("answers a chunked body that outgrows the limit with 413 and closes the connection", async () => {
+    const handler = jest.fn();
+    const { onError, calls } = errorSink();
+    const { app } = appWith({ limit: 1000, onError, handlers: { [memberEnter]: handler } });
+    const port = await start(app);
+    const chunk = `{"RoomId":"r","Pad":"${"x".repeat(1500)}`;
+    const head = requestHead(path, { "Transfer-Encoding": "chunked" });
+    // The rest of the body never comes: the answer must not wait for it.
+    const result = await stall(port, `${head}${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`, 4000);
+    expect(result.closedByServer).toBe(true);
+    const res = parseRaw(result.received);
+    expect(res.status).toBe(413);
+    expect(ackOf(res).ErrorCode).toBe(ErrorCodes.PayloadTooLarge);
+    expect(handler).not.toHaveBeenCalled();
+    expect(calls.map(([error]) => error.code)).toEqual([ErrorCodes.PayloadTooLarge]);
+  });
+
   it("bounds the whole body, not the silence between bytes: a slow drip gets 408 too", async () => {
     const handler = jest.fn();
     const { app } = appWith({ timeoutMs: 150, handlers: { [memberEnter]: handler } });
