@@ -33,6 +33,17 @@ describe("parseJson", () => {
     expect(() => parseJson("{1234567890123456789}")).toThrow(SyntaxError);
     expect(() => parseJson('{"a":1,}')).toThrow(SyntaxError);
   });
+
+  it("does not make invalid JSON valid by quoting a long integer used as a key or with a leading zero", () => {
+    expect(() => parseJson('{"a":1,1234567890123456789:1}')).toThrow(SyntaxError);
+    expect(() => parseJson("{1234567890123456789 \n : 1}")).toThrow(SyntaxError);
+    expect(() => parseJson('{"a":01234567890123456789}')).toThrow(SyntaxError);
+    expect(() => parseJson('{"a":-01234567890123456789}')).toThrow(SyntaxError);
+    expect(parseJson('{"a":-1234567890123456789 ,"b":[1234567890123456789\t]}')).toEqual({
+      a: "-1234567890123456789",
+      b: ["1234567890123456789"],
+    });
+  });
 });
 
 describe("quoteLongIntegers", () => {
