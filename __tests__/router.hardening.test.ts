@@ -430,6 +430,7 @@ describe("pathological JSON within the size limit", () => {
 
   beforeAll(async () => {
     const { app } = appWith({
+      timeoutMs: 10_000,
       onError,
       handlers: {
         [memberEnter]: (event) => void received.push(event as unknown as Record<string, unknown>),
@@ -497,8 +498,9 @@ describe("misbehaving handlers", () => {
     options: Partial<CallbackRouterOptions<express.Request>> = {},
   ) {
     const sink = errorSink();
+    // Generous unless a test is about the deadline: a busy machine must not turn an OK into a 5002.
     const { app, appErrors } = appWith({
-      timeoutMs: 50,
+      timeoutMs: 2000,
       onError: sink.onError,
       ...options,
       handlers: { [memberEnter]: handler as never },
@@ -517,6 +519,7 @@ describe("misbehaving handlers", () => {
   it("rejects after the deadline: one FAIL 5002 ack, the late rejection only reported", async () => {
     const { res, calls, reported, appErrors } = await run(
       () => new Promise((_, reject) => setTimeout(() => reject(new Error("late")), 100)),
+      { timeoutMs: 50 },
     );
     expect(res.status).toBe(200);
     expect(ackOf(res)).toEqual(failAck(ErrorCodes.HandlerTimeout));
@@ -530,11 +533,14 @@ describe("misbehaving handlers", () => {
   });
 
   it("blocks past the deadline and then throws: one FAIL 5000 ack", async () => {
-    const { res, calls } = await run(() => {
-      const until = Date.now() + 80;
-      while (Date.now() < until);
-      throw new Error("after blocking");
-    });
+    const { res, calls } = await run(
+      () => {
+        const until = Date.now() + 80;
+        while (Date.now() < until);
+        throw new Error("after blocking");
+      },
+      { timeoutMs: 50 },
+    );
     expect(ackOf(res)).toEqual(failAck(ErrorCodes.HandlerFailed));
     expect(calls).toHaveLength(1);
   });
@@ -568,16 +574,19 @@ describe("misbehaving handlers", () => {
   it("returns a thenable that calls back twice after the deadline: one FAIL 5002 ack, one late report", async () => {
     let done: (() => void) | undefined;
     const finished = new Promise<void>((resolve) => (done = resolve));
-    const { res, calls } = await run(() => ({
-      then(fulfil: () => void, reject: (error: unknown) => void) {
-        setTimeout(() => {
-          fulfil();
-          reject(new Error("again"));
-          fulfil();
-          done?.();
-        }, 100);
-      },
-    }));
+    const { res, calls } = await run(
+      () => ({
+        then(fulfil: () => void, reject: (error: unknown) => void) {
+          setTimeout(() => {
+            fulfil();
+            reject(new Error("again"));
+            fulfil();
+            done?.();
+          }, 100);
+        },
+      }),
+      { timeoutMs: 50 },
+    );
     expect(ackOf(res)).toEqual(failAck(ErrorCodes.HandlerTimeout));
     await finished;
     await tick(10);
@@ -704,6 +713,7 @@ describe("misbehaving handlers", () => {
     let lateReported: (() => void) | undefined;
     const late = new Promise<void>((resolve) => (lateReported = resolve));
     const { res } = await run(() => new Promise((resolve) => setTimeout(resolve, 100)), {
+      timeoutMs: 50,
       onError: (error) => {
         if (error.code === ErrorCodes.LateSettlement) lateReported?.();
         throw new Error("onError threw");
