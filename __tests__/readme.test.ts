@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import request from "supertest";
-import { createCallbackRouter, CallbackError } from "trtc-room-callbacks";
+import { createCallbackRouter, CallbackError, COMMAND_NAMES } from "trtc-room-callbacks";
 import { callbackQuery } from "trtc-room-callbacks/testing";
 import { createExampleApp } from "../example-app/app";
 import { startupMessage } from "../example-app/banner";
@@ -19,7 +19,8 @@ import { samples } from "./helpers/fixtures";
  *   and `(end)` comments, in a test file that runs it (this one, or the test
  *   of the feature it shows), and that file imports what the block imports;
  * - the example app's room (```json) and start-up message (```text) are what
- *   the app serves and prints;
+ *   the app serves and prints, and the set_callback body (```json) lists
+ *   every command;
  * - each `npx trtc-room-callbacks` line of a ```sh block runs against a live
  *   example app and must exit 0.
  */
@@ -339,6 +340,15 @@ describe("the README's example app section", () => {
   it("shows the start-up message npm start prints", () => {
     const [block] = inSection("The example app", "text");
     expect(block?.code).toBe(startupMessage(DEFAULT_CONFIG, 3000));
+  });
+});
+
+describe("the README's Tencent configuration", () => {
+  it("subscribes to every command the package handles", () => {
+    const [block] = inSection("Configuring the callback URL on Tencent's side", "json");
+    const body = JSON.parse(block?.code ?? "null") as { Url: string; CallbackCommandList: string[] };
+    expect(body.Url).toMatch(/^https:\/\/.+\/trtc$/);
+    expect([...body.CallbackCommandList].sort()).toEqual([...COMMAND_NAMES].sort());
   });
 });
 
