@@ -180,7 +180,16 @@ const caseOf = (name: string) =>
 /** The command a request is about; query and body mostly agree on it, sometimes not. */
 const commandArb = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom(...ALL, OLD_UPDATE) },
-  { weight: 1, arbitrary: fc.constantFrom("Room.CallbackAfterSomethingNew", "Mic.Unknown") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "Room.CallbackAfterSomethingNew",
+      "Mic.Unknown",
+      "__proto__",
+      "constructor",
+      "toString",
+    ),
+  },
 );
 const strayCommand = fc.oneof(
   fc.constantFrom(...ALL, OLD_UPDATE, "Room.CallbackAfterSomethingNew", ""),
@@ -312,7 +321,7 @@ function sampleFor(command: string): string {
       OLD_UPDATE,
     );
   }
-  if (command in samples) return samples[command as SampleCommand];
+  if (Object.hasOwn(samples, command)) return samples[command as SampleCommand];
   return JSON.stringify({ CallbackCommand: command, RoomId: "r" });
 }
 
