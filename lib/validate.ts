@@ -1,4 +1,4 @@
-import type Joi from "joi";
+import Joi from "joi";
 import { COMMANDS, type CallbackCommand, type CallbackEvent } from "./commands/registry";
 import { STRING_TYPES } from "./commands/fields";
 import { ErrorCodes, InvalidEventError } from "./errors";
@@ -11,20 +11,23 @@ const UNSURE: unique symbol = Symbol("unsure");
 
 type Check = (value: unknown) => unknown;
 
+// Terms that only document a schema.
+const DOCUMENTATION_TERMS = new Set(["metas", "notes", "tags", "examples"]);
+
 interface Validator {
   readonly schema: Joi.ObjectSchema;
   readonly check: Check | undefined;
 }
 
 // Everything is compiled once, at load: Joi's preferences into each schema, and
-// from each schema's description a direct check for bodies that are already in
-// normal form (the usual case), which answers in a fraction of Joi's time.
+// from each schema a direct check for bodies that are already in normal form
+// (the usual case), which answers in a fraction of Joi's time.
 const validators = new Map<CallbackCommand, Validator>(
   COMMANDS.map((command) => [
     command.name as CallbackCommand,
     {
       schema: command.schema.prefs({ convert: true, abortEarly: true, allowUnknown: true }),
-      check: compile(command.schema.describe()),
+      check: compileSchema(command.schema),
     },
   ]),
 );
@@ -58,7 +61,7 @@ export function validateEvent<C extends CallbackCommand>(
   return event as CallbackEvent<C>;
 }
 
-/** The parts of `Joi.Description` the compiler reads. */
+/** The shape of `Joi.Description` (what `schema.describe()` returns) that the compiler reads. */
 interface Description {
   type?: string;
   flags?: Record<string, unknown>;
@@ -69,6 +72,70 @@ interface Description {
   [other: string]: unknown;
 }
 
+/** A schema's state as Joi keeps it: what `describe()` reports, without its cost. */
+interface SchemaState {
+  type: string;
+  _flags: Record<string, unknown>;
+  _rules: { name: string; args?: Record<string, unknown> | null }[];
+  _valids: { _values: Set<unknown>; _refs: Set<unknown> } | null;
+  _invalids: unknown;
+  _preferences: unknown;
+  _refs: { refs: unknown[] };
+  $_terms: Record<string, unknown[] | null>;
+}
+
+/**
+ * Reads a schema into the shape of its description. `describe()` itself
+ * would do, but describing the six command schemas takes longer than loading
+ * Joi. Whatever this does not map (references, conditions, preferences,
+ * unfamiliar terms) is passed through under its own name, so that
+ * {@link compile} sees it and declines.
+ */
+function view(schema: Joi.Schema): Description {
+  const state = schema as unknown as SchemaState;
+  const d: Description = { type: state.type };
+  const flags: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(state._flags)) {
+    // Like `describe()`, skip Joi's private flags.
+    if (name.startsWith("_")) continue;
+    flags[name] = Joi.isSchema(value) ? view(value) : value;
+  }
+  if (Object.keys(flags).length > 0) d.flags = flags;
+  if (state._valids !== null) {
+    d.allow = [...state._valids._values];
+    if (state._valids._refs.size > 0) d["allowReferences"] = true;
+  }
+  if (state._invalids !== null) d["invalid"] = state._invalids;
+  if (state._preferences !== null) d["preferences"] = state._preferences;
+  if (state._refs.refs.length > 0) d["references"] = state._refs.refs;
+  // An array's `items()` is a rule as well as a term; the term says it all.
+  const rules = state._rules.filter((rule) => !(state.type === "array" && rule.name === "items"));
+  if (rules.length > 0) d.rules = rules.map(({ name, args }) => (args ? { name, args } : { name }));
+  for (const [term, value] of Object.entries(state.$_terms)) {
+    if (value === null || (Array.isArray(value) && value.length === 0) || DOCUMENTATION_TERMS.has(term))
+      continue;
+    if (term === "keys") {
+      const children = value as { key: string; schema: Joi.Schema }[];
+      d.keys = Object.fromEntries(children.map(({ key, schema: child }) => [key, view(child)]));
+    } else if (term === "items") {
+      d.items = (value as Joi.Schema[]).map(view);
+    } else if (term !== "_inclusions" || state.type !== "array") {
+      // (An array's optional items are listed again as its inclusions.)
+      d[term] = value;
+    }
+  }
+  return d;
+}
+
+/**
+ * The fast check for a schema (see {@link compile}), or `undefined` when Joi
+ * must always run. Assumes the preferences `validateEvent` uses:
+ * `convert` and `allowUnknown` on.
+ */
+export function compileSchema(schema: Joi.Schema): Check | undefined {
+  return compile(view(schema));
+}
+
 /**
  * Compiles a schema description into a check that returns exactly what Joi
  * would return for values that need no conversion and no removal, and
@@ -76,11 +143,13 @@ interface Description {
  * where strings are expected, `"true"`, `-0`, …). Returns `undefined` when
  * the schema uses a feature the compiler does not know: then Joi always runs.
  */
-export function compile(description: Joi.Description | Description): Check | undefined {
-  const d = description as Description;
+function compile(d: Description): Check | undefined {
   const flags = d.flags ?? {};
   const required = flags["presence"] === "required";
-  if (!onlyKeys(flags, ["empty", "presence", "unknown"])) return undefined;
+  // Keys a schema does not list pass (`allowUnknown` is on), unless the schema itself says otherwise.
+  if (flags["unknown"] === false) return undefined;
+  // `label` and `description` only change messages and documentation.
+  if (!onlyKeys(flags, ["empty", "presence", "unknown", "label", "description"])) return undefined;
   if (
     flags["presence"] !== undefined &&
     flags["presence"] !== "required" &&
@@ -91,9 +160,7 @@ export function compile(description: Joi.Description | Description): Check | und
   // Values Joi treats as absent: only `null` and `""` are understood, and both are left to Joi.
   const empty = flags["empty"] as Description | undefined;
   const absent = empty === undefined ? [] : (empty.allow ?? []);
-  if (empty !== undefined && !(empty.type === "any" && onlyKeys(empty, ["type", "flags", "allow"]))) {
-    return undefined;
-  }
+  if (empty !== undefined && !isValueList(empty)) return undefined;
   if (!absent.every((v) => v === null || v === "")) return undefined;
   const allow = d.allow ?? [];
   const rules = d.rules ?? [];
@@ -114,9 +181,14 @@ function compileType(
   if (STRING_TYPES.has(type)) {
     if (!onlyKeys(d, ["type", "flags", "allow", "rules"])) return undefined;
     if (!allow.every((v) => v === "")) return undefined;
-    if (!rules.every((rule) => rule.name === "min" && typeof rule.args?.["limit"] === "number"))
-      return undefined;
-    const min = Math.max(0, ...rules.map((rule) => rule.args?.["limit"] as number));
+    // Only `min(n)`, counted in UTF-16 units as `value.length` does.
+    const limits = rules.map((rule) =>
+      rule.name === "min" && rule.args !== undefined && onlyKeys(rule.args, ["limit", "encoding"])
+        ? rule.args["encoding"] === undefined && rule.args["limit"]
+        : undefined,
+    );
+    if (!limits.every((limit) => typeof limit === "number")) return undefined;
+    const min = Math.max(0, ...(limits as number[]));
     const emptyAllowed = allow.includes("") && !emptyIsAbsent;
     return (value) =>
       typeof value === "string" && (value === "" ? emptyAllowed : value.length >= min) ? value : UNSURE;
@@ -183,6 +255,16 @@ function compileObject(d: Description, rules: NonNullable<Description["rules"]>)
     }
     return copy;
   };
+}
+
+/** Whether a schema is `Joi.valid(…)`: exactly its listed values. */
+function isValueList(d: Description): boolean {
+  return (
+    d.type === "any" &&
+    onlyKeys(d, ["type", "flags", "allow"]) &&
+    d.flags?.["only"] === true &&
+    onlyKeys(d.flags, ["only"])
+  );
 }
 
 function onlyKeys(object: object, known: readonly string[]): boolean {
