@@ -476,6 +476,38 @@ describe("help and usage", () => {
 });
 
 describe("the package's bin", () => {
+  it.each([
+    [["simulate", "--help"], 0, SIMULATE_HELP, ""],
+    [
+      ["simulate"],
+      2,
+      "",
+      'trtc-room-callbacks: --url is required: the callback URL, such as http://127.0.0.1:3000/trtc\nRun "trtc-room-callbacks simulate --help" for usage.\n',
+    ],
+  ])(
+    "runs %j from process.argv, writes to the process's streams and sets exitCode %d",
+    async (args, code, out, err) => {
+      const { argv, exitCode } = process;
+      const stdout = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+      const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+      try {
+        process.argv = ["node", "trtc-room-callbacks", ...args];
+        process.exitCode = undefined;
+        jest.isolateModules(() => jest.requireActual("../lib/cli/bin"));
+        // main() settles within microtasks for help and usage errors; a macrotask turn is past them.
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(process.exitCode).toBe(code);
+        expect(stdout.mock.calls.map(([text]) => text).join("")).toBe(out);
+        expect(stderr.mock.calls.map(([text]) => text).join("")).toBe(err);
+      } finally {
+        process.argv = argv;
+        process.exitCode = exitCode;
+        stdout.mockRestore();
+        stderr.mockRestore();
+      }
+    },
+  );
+
   it("is the compiled lib/cli/bin.ts, which starts with a node shebang", () => {
     const packageJson = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as {
       bin: unknown;
