@@ -1,6 +1,5 @@
-import Joi from "joi";
 import { baseFields, defineCommand, type EventBase, type PayloadOf } from "./define-command";
-import { accountList } from "./fields";
+import { accountList, objectSchema } from "./fields";
 import { roomInfoSchema, type RoomInfo } from "./room-info";
 
 /** `Room.CallbackAfterCreateRoom`: a room was created, by a client or through the REST API. */
@@ -16,9 +15,9 @@ export const createRoom = defineCommand<"Room.CallbackAfterCreateRoom", CreateRo
   aliases: [],
   summary: "a room was created",
   docPage: 60733,
-  schema: Joi.object<PayloadOf<CreateRoomEvent>, true>({
+  schema: objectSchema<PayloadOf<CreateRoomEvent>>({
     ...baseFields(),
     RoomInfo: roomInfoSchema,
     ScheduleInviteeList_Account: accountList(),
-  }).unknown(true),
+  }),
 });

@@ -39,7 +39,7 @@ export function baseFields() {
 /**
  * Declares a command. The event type is inferred from the schema's type
  * argument, so a field in the interface without a schema key (or the
- * reverse) is a compile error at the `Joi.object<Payload, true>` call.
+ * reverse) is a compile error at the `objectSchema<Payload>` call.
  */
 export function defineCommand<const Name extends string, Event extends EventBase<Name>>(
   definition: CommandDefinition<Name, Event>,

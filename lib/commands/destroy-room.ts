@@ -1,6 +1,5 @@
-import Joi from "joi";
 import { baseFields, defineCommand, type EventBase, type PayloadOf } from "./define-command";
-import { roomId } from "./fields";
+import { objectSchema, roomId } from "./fields";
 
 /** `Room.CallbackAfterDestroyRoom`: a room was destroyed. */
 export interface DestroyRoomEvent extends EventBase<"Room.CallbackAfterDestroyRoom"> {
@@ -13,8 +12,8 @@ export const destroyRoom = defineCommand<"Room.CallbackAfterDestroyRoom", Destro
   aliases: [],
   summary: "a room was destroyed",
   docPage: 60732,
-  schema: Joi.object<PayloadOf<DestroyRoomEvent>, true>({
+  schema: objectSchema<PayloadOf<DestroyRoomEvent>>({
     ...baseFields(),
     RoomId: roomId(),
-  }).unknown(true),
+  }),
 });

@@ -6,6 +6,23 @@ import Joi from "joi";
  * value was expected carries no information worth failing a callback for.
  */
 
+/**
+ * A schema key for every field of `P`, each of the kind its type needs.
+ * Stricter than Joi's own `StrictSchemaMap`, where an optional field's
+ * `undefined` distributes to `StringSchema` and so accepts a string schema for
+ * any optional field.
+ */
+export type ExactSchemaMap<P> = { [K in keyof P]-?: Joi.ObjectPropertiesSchema<Exclude<P[K], undefined>> };
+
+/**
+ * An object schema tied to the interface `P`: a field without a schema key, a
+ * key without a field, or a key of the wrong kind is a compile error. Unknown
+ * fields pass: Tencent adds fields over time.
+ */
+export function objectSchema<P>(keys: ExactSchemaMap<P>): Joi.ObjectSchema<P> {
+  return Joi.object<P, true>(keys as Joi.StrictSchemaMap<P>).unknown(true);
+}
+
 /** An enumeration Tencent may extend: the known values for autocompletion, any string accepted. */
 export type OpenString<Known extends string> = Known | (string & Record<never, never>);
 

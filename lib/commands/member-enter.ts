@@ -1,6 +1,5 @@
-import Joi from "joi";
 import { baseFields, defineCommand, type EventBase, type PayloadOf } from "./define-command";
-import { accountList, integer, roomId, text, type OpenString } from "./fields";
+import { accountList, integer, objectSchema, type OpenString, roomId, text } from "./fields";
 
 /** `Room.CallbackAfterMemberEnter`: members entered a room. */
 export interface MemberEnterEvent extends EventBase<"Room.CallbackAfterMemberEnter"> {
@@ -19,11 +18,11 @@ export const memberEnter = defineCommand<"Room.CallbackAfterMemberEnter", Member
   aliases: [],
   summary: "members entered a room",
   docPage: 60735,
-  schema: Joi.object<PayloadOf<MemberEnterEvent>, true>({
+  schema: objectSchema<PayloadOf<MemberEnterEvent>>({
     ...baseFields(),
     RoomId: roomId(),
     MemberCount: integer(),
     Type: text(),
     MemberList_Account: accountList(),
-  }).unknown(true),
+  }),
 });

@@ -1,6 +1,5 @@
-import Joi from "joi";
 import { baseFields, defineCommand, type EventBase, type PayloadOf } from "./define-command";
-import { accountList, integer, roomId, text, type OpenString } from "./fields";
+import { accountList, integer, objectSchema, type OpenString, roomId, text } from "./fields";
 
 /** `Room.CallbackAfterMemberLeave`: members left a room, were kicked out, or timed out. */
 export interface MemberLeaveEvent extends EventBase<"Room.CallbackAfterMemberLeave"> {
@@ -21,12 +20,12 @@ export const memberLeave = defineCommand<"Room.CallbackAfterMemberLeave", Member
   aliases: [],
   summary: "members left a room",
   docPage: 60734,
-  schema: Joi.object<PayloadOf<MemberLeaveEvent>, true>({
+  schema: objectSchema<PayloadOf<MemberLeaveEvent>>({
     ...baseFields(),
     RoomId: roomId(),
     MemberCount: integer(),
     Type: text(),
     MemberList_Account: accountList(),
     Reason: text(),
-  }).unknown(true),
+  }),
 });

@@ -1,5 +1,4 @@
-import Joi from "joi";
-import { account, flag, integer, roomId, text, type OpenString } from "./fields";
+import { account, flag, integer, objectSchema, type OpenString, roomId, text } from "./fields";
 
 /** Kind of room: `Meeting` in the callback samples, `Conference` in the REST API, `Live` in the sibling product. */
 export type RoomType = OpenString<"Meeting" | "Conference" | "Live">;
@@ -48,7 +47,7 @@ export interface RoomInfo {
   CreateTime?: number;
 }
 
-export const roomInfoSchema = Joi.object<RoomInfo, true>({
+export const roomInfoSchema = objectSchema<RoomInfo>({
   RoomId: roomId(),
   RoomName: text(),
   RoomType: text(),
@@ -67,6 +66,4 @@ export const roomInfoSchema = Joi.object<RoomInfo, true>({
   IsSeatEnabled: flag(),
   TakeSeatMode: text(),
   CreateTime: integer(),
-})
-  .unknown(true)
-  .required();
+}).required();

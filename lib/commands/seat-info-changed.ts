@@ -1,6 +1,6 @@
 import Joi from "joi";
 import { baseFields, defineCommand, type EventBase, type PayloadOf } from "./define-command";
-import { account, flag, integer, roomId } from "./fields";
+import { account, flag, integer, objectSchema, roomId } from "./fields";
 
 /** One seat of a room's seat list. */
 export interface SeatInfo {
@@ -24,22 +24,22 @@ export interface SeatInfoChangedEvent extends EventBase<"Mic.CallbackAfterSeatIn
   SeatList?: SeatInfo[];
 }
 
-const seatSchema = Joi.object<SeatInfo, true>({
+const seatSchema = objectSchema<SeatInfo>({
   Index: integer(),
   Member_Account: account().empty(Joi.valid(null, "")),
   IsTakenDisabled: flag(),
   IsVideoDisabled: flag(),
   IsAudioDisabled: flag(),
-}).unknown(true);
+});
 
 export const seatInfoChanged = defineCommand<"Mic.CallbackAfterSeatInfoChanged", SeatInfoChangedEvent>({
   name: "Mic.CallbackAfterSeatInfoChanged",
   aliases: [],
   summary: "a room's seat list changed",
   docPage: 60736,
-  schema: Joi.object<PayloadOf<SeatInfoChangedEvent>, true>({
+  schema: objectSchema<PayloadOf<SeatInfoChangedEvent>>({
     ...baseFields(),
     RoomId: roomId(),
     SeatList: Joi.array().items(seatSchema).empty(null),
-  }).unknown(true),
+  }),
 });

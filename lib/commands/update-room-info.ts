@@ -1,4 +1,4 @@
-import Joi from "joi";
+import { objectSchema } from "./fields";
 import { baseFields, defineCommand, type EventBase, type PayloadOf } from "./define-command";
 import { roomInfoSchema, type RoomInfo } from "./room-info";
 
@@ -14,8 +14,8 @@ export const updateRoomInfo = defineCommand<"Room.CallbackAfterUpdateRoomInfo", 
   aliases: ["Room.CallbackUpdateRoomInfo"],
   summary: "a room's settings changed",
   docPage: 60731,
-  schema: Joi.object<PayloadOf<UpdateRoomInfoEvent>, true>({
+  schema: objectSchema<PayloadOf<UpdateRoomInfoEvent>>({
     ...baseFields(),
     RoomInfo: roomInfoSchema,
-  }).unknown(true),
+  }),
 });
