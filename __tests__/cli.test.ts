@@ -409,6 +409,7 @@ describe("help and usage", () => {
   it.each([
     [["launch"], 'unknown command "launch": the commands are send and simulate', "--help"],
     [["help", "launch"], 'no command "launch"', "--help"],
+    [["help", "toString"], 'no command "toString"', "--help"],
     [
       ["send", ...target],
       "send needs the callback to send, one of: Room.CallbackAfterCreateRoom, ",

@@ -13,7 +13,7 @@ const HELP: Record<string, string> = { send: SEND_HELP, simulate: SIMULATE_HELP 
 
 /**
  * Runs the command line `args` (without `node` and the script) and resolves
- * to the exit code. Never throws and never exits: the caller does.
+ * to the exit code. Never exits (the caller does), and rejects only on a bug.
  *
  * @param now - the clock for `EventTime`, in ms; `Date.now` by default.
  */
@@ -25,7 +25,8 @@ export async function main(
   const [name, ...rest] = args;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? rest[0] : undefined;
-    if (topic !== undefined && !(topic in HELP)) return usage(out, `no command ${JSON.stringify(topic)}`);
+    if (topic !== undefined && !Object.hasOwn(HELP, topic))
+      return usage(out, `no command ${JSON.stringify(topic)}`);
     out.stdout(topic === undefined ? MAIN_HELP : (HELP[topic] as string));
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
