@@ -384,6 +384,28 @@ describe("the README's command lines", () => {
     expect(commandLines.length).toBeGreaterThanOrEqual(3);
   });
 
+  it("shows what send and simulate print", async () => {
+    const [sendOutput, simulateOutput] = inSection("The command-line simulator", "text");
+    const [sendLine, simulateLine] = commandLines
+      .filter(([section]) => section === "The command-line simulator")
+      .map(([, line]) => line)
+      .filter((line) => line.includes("MemberList_Account=alice,bob") || line.includes(" simulate "));
+    const run = async (line: string) => {
+      let output = "";
+      const args = words(line.replaceAll("http://127.0.0.1:3000/trtc", url)).slice(2);
+      const code = await main(
+        args,
+        { stdout: (text) => void (output += text), stderr: () => {} },
+        () => 1732240000000,
+      );
+      expect(code).toBe(0);
+      // The README shows the default port, and one run's timing.
+      return output.replaceAll(url, "http://127.0.0.1:3000/trtc").replace(/ in \d+ ms\n/, " in 4 ms\n");
+    };
+    expect(await run(sendLine ?? "")).toBe(sendOutput?.code);
+    expect(await run(simulateLine ?? "")).toBe(simulateOutput?.code);
+  });
+
   it.each(commandLines)("%s: %s exits 0 against the example app", async (_section, line) => {
     const args = words(line.replaceAll("http://127.0.0.1:3000/trtc", url)).slice(2);
     let output = "";
