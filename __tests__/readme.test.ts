@@ -21,8 +21,10 @@ import { samples } from "./helpers/fixtures";
  * - the example app's room (```json) and start-up message (```text) are what
  *   the app serves and prints, and the set_callback body (```json) lists
  *   every command;
- * - each `npx trtc-room-callbacks` line of a ```sh block runs against a live
- *   example app and must exit 0.
+ * - each `npx trtc-room-callbacks` and `curl` line of a ```sh block (and of
+ *   the start-up message) runs against a live example app: exit 0, HTTP 200;
+ *   the CLI section's ```text blocks are what those commands print. The
+ *   `npm install`, `npm start` and `npm test` lines are what CI runs.
  */
 const root = join(__dirname, "..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
@@ -360,10 +362,11 @@ describe("the README's command lines", () => {
     );
   }
 
-  const commandLines = blocks
-    .filter((block) => block.lang === "sh")
-    .flatMap((block) => block.code.split("\n").map((line) => [block.section, line] as const))
-    .filter(([, line]) => line.startsWith("npx trtc-room-callbacks "));
+  // Shell blocks, and the commands the example app's start-up message offers.
+  const shellLines = blocks
+    .filter((block) => block.lang === "sh" || (block.lang === "text" && block.section === "The example app"))
+    .flatMap((block) => block.code.split("\n").map((line) => [block.section, line.trim()] as const));
+  const commandLines = shellLines.filter(([, line]) => line.startsWith("npx trtc-room-callbacks "));
 
   let server: Server;
   let url: string;
@@ -404,6 +407,17 @@ describe("the README's command lines", () => {
     };
     expect(await run(sendLine ?? "")).toBe(sendOutput?.code);
     expect(await run(simulateLine ?? "")).toBe(simulateOutput?.code);
+  });
+
+  const curlLines = shellLines.map(([, line]) => line).filter((line) => line.startsWith("curl "));
+
+  it.each(curlLines)("%s answers 200 from the example app", async (line) => {
+    const args = words(line.replaceAll("http://127.0.0.1:3000", url.replace(/\/trtc$/, "")));
+    const method = args.includes("-X") ? args[args.indexOf("-X") + 1] : "GET";
+    const body = args.includes("-d") ? args[args.indexOf("-d") + 1] : undefined;
+    const target = args.find((arg) => arg.startsWith("http://"));
+    const response = await fetch(target ?? "", { method, body });
+    expect(response.status).toBe(200);
   });
 
   it.each(commandLines)("%s: %s exits 0 against the example app", async (_section, line) => {
