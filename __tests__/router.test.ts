@@ -647,6 +647,15 @@ describe("coexisting with body parsers", () => {
     });
   });
 
+  it("reports a body express.json() parsed, as JSON text, when it fails validation", async () => {
+    const onError = jest.fn();
+    const app = createApp({ onError, handlers: { [memberEnter]: jest.fn() } }, express.json());
+    await post(app, tencentQuery(memberEnter), '{"MemberCount": 3}', "application/json").expect(400);
+    const [error] = onError.mock.calls[0] as [TrtcCallbackError];
+    expect(error.code).toBe(ErrorCodes.InvalidEvent);
+    expect(error.rawBody).toBe('{"MemberCount":3}');
+  });
+
   it("reads the raw body when express.json() skipped it for its content type", async () => {
     const handler = jest.fn();
     const app = createApp({ handlers: { "Mic.CallbackAfterSeatInfoChanged": handler } }, express.json());

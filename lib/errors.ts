@@ -69,7 +69,10 @@ export class TrtcCallbackError extends Error {
   readonly code: number;
   /** The HTTP status of the response (200 for handler failures, which Tencent must see as delivered). */
   readonly status: number;
-  /** The canonical command, when it was known. */
+  /**
+   * The command, when known: the canonical name for the six known commands
+   * (older spellings included), the name as received for an unknown one.
+   */
   command: string | undefined;
   /** The body as received, size-capped, so an app can log or replay the event. */
   rawBody: string | undefined;

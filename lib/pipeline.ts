@@ -70,6 +70,9 @@ export function createPipeline<Req>(
   return async function process(input) {
     const info: MutableInfo<Req> = { request: input.request };
     let rawBody: string | undefined;
+    // A body an earlier middleware parsed is turned back into text only if a failure needs it.
+    let parsedBody: unknown;
+    const bodyText = () => rawBody ?? (parsedBody === undefined ? undefined : stringifyForReport(parsedBody));
     try {
       if (input.method !== "POST") {
         throw new RequestRejectedError(
@@ -97,7 +100,7 @@ export function createPipeline<Req>(
       const body = await input.readBody();
       let value: unknown;
       if (typeof body === "object" && "parsed" in body) {
-        rawBody = stringifyForReport(body.parsed);
+        parsedBody = body.parsed;
         value = sanitize(body.parsed);
       } else {
         rawBody = toText(body);
@@ -110,7 +113,7 @@ export function createPipeline<Req>(
 
       const definition = lookupCommand(received);
       if (definition === undefined) {
-        return await dispatchUnknown(received, object, info, input.deadline, rawBody);
+        return await dispatchUnknown(received, object, info, input.deadline, bodyText);
       }
       const command = definition.name;
       info.command = command;
@@ -130,7 +133,7 @@ export function createPipeline<Req>(
         input.deadline,
         (late) => {
           late.command = command;
-          late.rawBody = cap(rawBody);
+          late.rawBody = cap(bodyText());
           report(late, info);
         },
       );
@@ -145,7 +148,7 @@ export function createPipeline<Req>(
             });
       // Assigned, not defaulted: a handler may throw the same CallbackError instance for many requests.
       error.command = info.command ?? (info.receivedCommand && canonical(info.receivedCommand));
-      error.rawBody = cap(rawBody ?? error.rawBody);
+      error.rawBody = cap(bodyText() ?? error.rawBody);
       report(error, info);
       return failure(error);
     }
@@ -156,7 +159,7 @@ export function createPipeline<Req>(
     object: Record<string, unknown>,
     info: MutableInfo<Req>,
     deadline: Deadline,
-    rawBody: string,
+    bodyText: () => string | undefined,
   ): Promise<Outcome> {
     const handler = config.onUnknownCommand;
     if (handler === undefined) {
@@ -171,7 +174,7 @@ export function createPipeline<Req>(
       deadline,
       (late) => {
         late.command = received;
-        late.rawBody = cap(rawBody);
+        late.rawBody = cap(bodyText());
         report(late, info);
       },
     );
