@@ -23,8 +23,9 @@ import { samples } from "./helpers/fixtures";
  *   every command;
  * - each `npx trtc-room-callbacks` and `curl` line of a ```sh block (and of
  *   the start-up message) runs against a live example app: exit 0, HTTP 200;
- *   the CLI section's ```text blocks are what those commands print. The
- *   `npm install`, `npm start` and `npm test` lines are what CI runs.
+ *   the CLI section's ```text blocks are what those commands print. CI runs
+ *   `npm install` and `npm test`; example-app/server.test.ts starts what
+ *   `npm start` runs, in-process.
  */
 const root = join(__dirname, "..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
