@@ -4,7 +4,12 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import request from "supertest";
-import { createCallbackRouter, CallbackError, COMMAND_NAMES } from "trtc-room-callbacks";
+import {
+  createCallbackRouter,
+  CallbackError,
+  COMMAND_NAMES,
+  type CallbackHandlers,
+} from "trtc-room-callbacks";
 import { callbackQuery } from "trtc-room-callbacks/testing";
 import { createExampleApp } from "../example-app/app";
 import { startupMessage } from "../example-app/banner";
@@ -194,15 +199,12 @@ describe("README code samples", () => {
 
 describe("the README's samples, run", () => {
   let listen: jest.SpyInstance;
-  const token = process.env["TRTC_CALLBACK_TOKEN"];
   beforeEach(() => {
-    delete process.env["TRTC_CALLBACK_TOKEN"];
     // The samples end with app.listen(3000): tests never take a fixed port.
     listen = jest.spyOn(express.application, "listen").mockImplementation((() => ({})) as never);
   });
   afterEach(() => {
     listen.mockRestore();
-    if (token !== undefined) process.env["TRTC_CALLBACK_TOKEN"] = token;
   });
 
   const query = (command: string) => callbackQuery({ sdkAppId: 1400000001, command });
@@ -212,24 +214,19 @@ describe("the README's samples, run", () => {
     function quickStart() {
       // README: "Quick start" (begin)
       const online = new Map<string, Set<string>>(); // room ID → user IDs
+      const handlers: CallbackHandlers = {
+        "Room.CallbackAfterMemberEnter": (event) => {
+          const members = online.get(event.RoomId) ?? new Set<string>();
+          for (const id of event.MemberList_Account ?? []) members.add(id);
+          online.set(event.RoomId, members);
+        },
+        "Room.CallbackAfterDestroyRoom": async (event) => {
+          if (!online.delete(event.RoomId)) throw new CallbackError("unknown room", { code: 4404 });
+        },
+      };
+
       const app = express();
-      app.use(
-        "/trtc",
-        createCallbackRouter({
-          sdkAppId: 1400000001,
-          token: process.env.TRTC_CALLBACK_TOKEN, // optional: verify Tencent's Sign/RequestTime
-          handlers: {
-            "Room.CallbackAfterMemberEnter": (event) => {
-              const members = online.get(event.RoomId) ?? new Set<string>();
-              for (const id of event.MemberList_Account ?? []) members.add(id);
-              online.set(event.RoomId, members);
-            },
-            "Room.CallbackAfterDestroyRoom": async (event) => {
-              if (!online.delete(event.RoomId)) throw new CallbackError("unknown room", { code: 4404 });
-            },
-          },
-        }),
-      );
+      app.use("/trtc", createCallbackRouter({ sdkAppId: 1400000001, handlers }));
       app.listen(3000);
       // README: "Quick start" (end)
       return { app, online };
