@@ -123,3 +123,11 @@ it("type-checks a TypeScript consumer under moduleResolution node16 and bundler"
     expect(files).toContain("node_modules/trtc-room-callbacks/dist/testing/index.d.ts");
   }
 }, 60_000);
+
+it("installs the bin, executable, and it answers --help", async () => {
+  expect(packedFiles).toContain("dist/cli/bin.js");
+  const bin = join(consumer, "node_modules", ".bin", "trtc-room-callbacks");
+  const help = await runAsync(bin, ["--help"], consumer);
+  expect(help).toMatch(/send/);
+  expect(help).toMatch(/simulate/);
+});
