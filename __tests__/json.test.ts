@@ -75,3 +75,18 @@ describe("sanitize", () => {
     expect(Object.prototype.hasOwnProperty.call(deep, "__proto__")).toBe(false);
   });
 });
+
+describe("parseJson with escaped keys", () => {
+  it("drops __proto__ and constructor keys spelled with escapes", () => {
+    const value = parseJson('{"a":1,"\\u005f_proto__":{"p":1},"\\u0063onstructor":{"q":1}}');
+    expect(Object.keys(value as object)).toEqual(["a"]);
+  });
+
+  it("finds a run of 16 digits wherever it starts", () => {
+    for (let offset = 0; offset < 20; offset++) {
+      const text = `{"k":"${"x".repeat(offset)}","n":${"9".repeat(16)}}`;
+      expect((parseJson(text) as { n: unknown }).n).toBe("9".repeat(16));
+    }
+    expect((parseJson(`{"n":${"9".repeat(15)}}`) as { n: unknown }).n).toBe(999999999999999);
+  });
+});

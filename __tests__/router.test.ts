@@ -695,6 +695,7 @@ describe("prototype safety", () => {
     ['{"RoomId":"r","__proto__":{"polluted":true}}'],
     ['{"RoomId":"r","constructor":{"prototype":{"polluted":true}}}'],
     ['{"RoomId":"r","MemberList_Account":["u"],"x":{"__proto__":{"polluted":true}}}'],
+    ['{"RoomId":"r","\\u005f_proto__":{"polluted":true},"\\u0063onstructor":{"polluted":true}}'],
   ])("never lets %s reach Object.prototype", async (body) => {
     const handler = jest.fn();
     const app = createApp({ handlers: { [memberEnter]: handler } });
@@ -702,6 +703,7 @@ describe("prototype safety", () => {
     expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
     const [event] = handler.mock.calls[0] as [Record<string, unknown>];
     expect(Object.prototype.hasOwnProperty.call(event, "__proto__")).toBe(false);
+    expect(Object.prototype.hasOwnProperty.call(event, "constructor")).toBe(false);
     expect(Object.getPrototypeOf(event)).toBe(Object.prototype);
     expect((event as { polluted?: unknown }).polluted).toBeUndefined();
   });

@@ -4,17 +4,38 @@
  * bodies Tencent usually sends.
  */
 
-// An integer of 16 digits or more may be beyond Number.MAX_SAFE_INTEGER.
-const LONG_DIGITS = /\d{16}/;
-
 /**
  * Parses JSON text. Bare integers of 16 digits or more become their exact
  * decimal strings (Tencent sends 18-digit user IDs as numbers); `__proto__`
  * and `constructor` keys are dropped. Throws `SyntaxError` on invalid JSON.
  */
 export function parseJson(text: string): unknown {
-  const value: unknown = JSON.parse(LONG_DIGITS.test(text) ? quoteLongIntegers(text) : text);
-  return text.includes('"__proto__"') || text.includes('"constructor"') ? sanitize(value) : value;
+  const value: unknown = JSON.parse(hasLongDigitRun(text) ? quoteLongIntegers(text) : text);
+  // A key may spell either name with escapes ("\u005f_proto__"), so any `\u` counts too.
+  return text.includes("__proto__") || text.includes("constructor") || text.includes("\\u")
+    ? sanitize(value)
+    : value;
+}
+
+/**
+ * Whether `text` has a run of 16 or more digits: an integer that long may be
+ * beyond Number.MAX_SAFE_INTEGER. Such a run covers one of every 16
+ * positions, so only those are looked at first.
+ */
+function hasLongDigitRun(text: string): boolean {
+  for (let i = 15; i < text.length; i += 16) {
+    if (!isDigit(text.charCodeAt(i))) continue;
+    let start = i;
+    while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--;
+    let end = i + 1;
+    while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+    if (end - start >= 16) return true;
+  }
+  return false;
+}
+
+function isDigit(c: number): boolean {
+  return c >= ZERO && c <= NINE;
 }
 
 const QUOTE = 0x22;

@@ -47,23 +47,26 @@ export interface RoomInfo {
   CreateTime?: number;
 }
 
-export const roomInfoSchema = objectSchema<RoomInfo>({
-  RoomId: roomId(),
-  RoomName: text(),
-  RoomType: text(),
-  Owner_Account: account(),
-  MaxMemberCount: integer(),
-  MaxSeatCount: integer(),
-  IsVideoDisabled: flag(),
-  IsAudioDisabled: flag(),
-  IsMessageDisabled: flag(),
-  IsScreenSharingDisabled: flag(),
-  IsCloudRecordingDisabled: flag(),
-  CustomInfo: text(),
-  ScheduleStartTime: integer(),
-  ScheduleEndTime: integer(),
-  RoomStatus: text(),
-  IsSeatEnabled: flag(),
-  TakeSeatMode: text(),
-  CreateTime: integer(),
-}).required();
+export const roomInfoSchema = objectSchema<RoomInfo>(
+  {
+    RoomId: roomId(),
+    RoomName: text(),
+    RoomType: text(),
+    Owner_Account: account(),
+    MaxMemberCount: integer(),
+    MaxSeatCount: integer(),
+    IsVideoDisabled: flag(),
+    IsAudioDisabled: flag(),
+    IsMessageDisabled: flag(),
+    IsScreenSharingDisabled: flag(),
+    IsCloudRecordingDisabled: flag(),
+    CustomInfo: text(),
+    ScheduleStartTime: integer(),
+    ScheduleEndTime: integer(),
+    RoomStatus: text(),
+    IsSeatEnabled: flag(),
+    TakeSeatMode: text(),
+    CreateTime: integer(),
+  },
+  { required: true },
+);

@@ -1,6 +1,5 @@
-import Joi from "joi";
 import { baseFields, defineCommand, type EventBase, type PayloadOf } from "./define-command";
-import { account, flag, integer, objectSchema, roomId } from "./fields";
+import { account, flag, integer, list, objectSchema, roomId } from "./fields";
 
 /** One seat of a room's seat list. */
 export interface SeatInfo {
@@ -26,7 +25,7 @@ export interface SeatInfoChangedEvent extends EventBase<"Mic.CallbackAfterSeatIn
 
 const seatSchema = objectSchema<SeatInfo>({
   Index: integer(),
-  Member_Account: account().empty(Joi.valid(null, "")),
+  Member_Account: account({ emptyIsAbsent: true }),
   IsTakenDisabled: flag(),
   IsVideoDisabled: flag(),
   IsAudioDisabled: flag(),
@@ -40,6 +39,6 @@ export const seatInfoChanged = defineCommand<"Mic.CallbackAfterSeatInfoChanged",
   schema: objectSchema<PayloadOf<SeatInfoChangedEvent>>({
     ...baseFields(),
     RoomId: roomId(),
-    SeatList: Joi.array().items(seatSchema).empty(null),
+    SeatList: list(seatSchema),
   }),
 });
