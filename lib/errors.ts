@@ -14,12 +14,6 @@ export const ErrorCodes = {
   CommandMismatch: 4003,
   /** Neither the query nor the body names a `CallbackCommand`. */
   MissingCommand: 4004,
-  /** The query has no `SdkAppid`. */
-  MissingSdkAppId: 4031,
-  /** The query has `SdkAppid` more than once. */
-  RepeatedSdkAppId: 4032,
-  /** The query's `SdkAppid` is not the router's. */
-  WrongSdkAppId: 4033,
   /** A token is configured and the query lacks `Sign` or `RequestTime`. */
   MissingSignature: 4011,
   /** `Sign` or `RequestTime` is malformed or repeated. */
@@ -28,6 +22,12 @@ export const ErrorCodes = {
   WrongSignature: 4013,
   /** `RequestTime` is more than 60 s away from now: a replay or a wrong clock. */
   ExpiredSignature: 4014,
+  /** The query has no `SdkAppid`. */
+  MissingSdkAppId: 4031,
+  /** The query has `SdkAppid` more than once. */
+  RepeatedSdkAppId: 4032,
+  /** The query's `SdkAppid` is not the router's. */
+  WrongSdkAppId: 4033,
   /** The method is not POST. */
   MethodNotAllowed: 4050,
   /** The body did not arrive before the deadline. */
