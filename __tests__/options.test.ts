@@ -53,7 +53,7 @@ describe("createCallbackRouter refuses options it cannot run with", () => {
     ["a negative sdkAppId", { sdkAppId: -1, handlers: {} }, /sdkAppId must be a positive integer/],
     ["an sdkAppId with a leading zero", { sdkAppId: "01400000001", handlers: {} }, /sdkAppId must be/],
     ["missing handlers", { sdkAppId: 1 }, /handlers is required.*Room\.CallbackAfterMemberEnter/],
-    ["handlers as an array", { sdkAppId: 1, handlers: [] }, /handlers must be an object/],
+    ["handlers as an array", { sdkAppId: 1, handlers: [] }, /handlers must be a plain object/],
     [
       "a misspelt handler key",
       { sdkAppId: 1, handlers: { "Room.CallbackAfterMemberEntered": noop } },
@@ -100,6 +100,17 @@ describe("createCallbackRouter refuses options it cannot run with", () => {
       { sdkAppId: 1, handlers: {}, timeoutMs: "1.5" },
       /timeoutMs must be an integer/,
     ],
+    [
+      "handlers as a Map",
+      { sdkAppId: 1, handlers: new Map([["Room.CallbackAfterMemberEnter", noop]]) },
+      /handlers must be a plain object keyed by command.*got an instance of Map/,
+    ],
+    [
+      "a token with a trailing newline",
+      { sdkAppId: 1, handlers: {}, token: "s3cret\n" },
+      /token has leading or trailing whitespace.*trim it/,
+    ],
+    ["a function as sdkAppId", { sdkAppId: () => 1, handlers: {} }, /sdkAppId must be .*; got a function$/],
     [
       "a limit as a size string",
       { sdkAppId: 1, handlers: {}, limit: "1mb" },

@@ -114,6 +114,7 @@ describe("a handled callback", () => {
       optPlatform: "Harmony",
     });
     expect(context["signal"]).toBeInstanceOf(AbortSignal);
+    expect({ ...context }["signal"]).toBe(context["signal"]);
     expect((context["signal"] as AbortSignal).aborted).toBe(false);
     expect((context["request"] as express.Request).method).toBe("POST");
   });
@@ -324,6 +325,91 @@ describe("handler failures", () => {
     const [late] = onError.mock.calls[1] as [TrtcCallbackError];
     expect(late.code).toBe(ErrorCodes.LateSettlement);
     expect(late.cause).toBe(boom);
+  });
+});
+
+describe("what handlers throw is theirs", () => {
+  it("never modifies a thrown CallbackError: a frozen one still gets its ack, and onError a copy", async () => {
+    const thrown = Object.freeze(new CallbackError("not ready", { code: 4242 }));
+    const onError = jest.fn();
+    const app = createApp({
+      onError,
+      handlers: {
+        [memberEnter]: () => {
+          throw thrown;
+        },
+      },
+    });
+    const res = await post(app, tencentQuery(memberEnter), samples[memberEnter]).expect(200);
+    expect(res.body).toEqual(failAck(4242, "not ready"));
+    const [reported] = onError.mock.calls[0] as [TrtcCallbackError];
+    expect(reported).toBeInstanceOf(CallbackError);
+    expect(reported).not.toBe(thrown);
+    expect(reported.cause).toBe(thrown);
+    expect(reported.rawBody).toBe(samples[memberEnter]);
+    expect(thrown.command).toBeUndefined();
+  });
+
+  it("reports one shared CallbackError thrown for concurrent requests with each request's own body", async () => {
+    const shared = new CallbackError("busy", { code: 4300 });
+    const bodies: (string | undefined)[] = [];
+    const app = createApp({
+      onError: async (error) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        bodies.push(error.rawBody);
+      },
+      handlers: {
+        [memberEnter]: async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          throw shared;
+        },
+      },
+    });
+    const one = JSON.stringify({ RoomId: "room-1" });
+    const two = JSON.stringify({ RoomId: "room-2" });
+    await Promise.all([post(app, tencentQuery(memberEnter), one), post(app, tencentQuery(memberEnter), two)]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(bodies.sort()).toEqual([one, two]);
+  });
+});
+
+describe("faults that are not the handler's", () => {
+  it("answers 500 FAIL 5900 for a pre-parsed body it cannot read, reported as an InternalError", async () => {
+    const onError = jest.fn();
+    const handler = jest.fn();
+    const hostile: express.RequestHandler = (req, _res, next) => {
+      (req as { _body?: boolean })._body = true;
+      req.body = Object.defineProperty({}, "RoomId", {
+        enumerable: true,
+        get() {
+          throw new Error("getter exploded");
+        },
+      });
+      req.resume();
+      req.on("end", () => next());
+    };
+    const app = createApp({ onError, handlers: { [memberEnter]: handler } }, hostile);
+    const res = await post(app, tencentQuery(memberEnter), samples[memberEnter]).expect(500);
+    expect(res.body).toEqual(failAck(ErrorCodes.Internal, "internal error in trtc-room-callbacks"));
+    expect(handler).not.toHaveBeenCalled();
+    const [error] = onError.mock.calls[0] as [TrtcCallbackError];
+    expect(error.name).toBe("InternalError");
+    expect((error.cause as Error).message).toBe("getter exploded");
+  });
+
+  it("handles a cyclic pre-parsed body without hanging", async () => {
+    const handler = jest.fn();
+    const cyclic: express.RequestHandler = (req, _res, next) => {
+      const body: Record<string, unknown> = { CallbackCommand: memberEnter, RoomId: "r1" };
+      body["self"] = body;
+      (req as { _body?: boolean })._body = true;
+      req.body = body;
+      req.resume();
+      req.on("end", () => next());
+    };
+    const app = createApp({ handlers: { [memberEnter]: handler } }, cyclic);
+    await post(app, tencentQuery(memberEnter), samples[memberEnter]).expect(200, OK_ACK);
+    expect((handler.mock.calls[0] as [Record<string, unknown>])[0]["RoomId"]).toBe("r1");
   });
 });
 
@@ -647,6 +733,22 @@ describe("coexisting with body parsers", () => {
     });
   });
 
+  it("refuses, with what to do, an 18-digit ID that express.json() already rounded", async () => {
+    const handler = jest.fn();
+    const onError = jest.fn();
+    const command = "Mic.CallbackAfterSeatInfoChanged";
+    const app = createApp({ onError, handlers: { [command]: handler } }, express.json());
+    const res = await post(app, tencentQuery(command), samples[command], "application/json").expect(400);
+    expect(res.body).toEqual(
+      failAck(
+        ErrorCodes.InvalidEvent,
+        /"SeatList\[0\]\.Member_Account" is a number beyond 2\^53.*mount the router before express\.json\(\)/,
+      ),
+    );
+    expect(handler).not.toHaveBeenCalled();
+    expect((onError.mock.calls[0] as [TrtcCallbackError])[0].rawBody).toContain("144115233775727680");
+  });
+
   it("reports a body express.json() parsed, as JSON text, when it fails validation", async () => {
     const onError = jest.fn();
     const app = createApp({ onError, handlers: { [memberEnter]: jest.fn() } }, express.json());
@@ -742,7 +844,7 @@ describe("concurrency", () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
-  });
+  }, 30_000);
 });
 
 function listen(app: express.Express): Promise<Server> {

@@ -1,3 +1,5 @@
+import { ErrorCodes, HandlerError, InternalError, type TrtcCallbackError } from "./errors";
+
 /** The acknowledgement Tencent expects for every callback. */
 export interface Ack {
   /** `OK` when the event was handled, `FAIL` otherwise. */
@@ -29,4 +31,29 @@ export const OK: Outcome = Object.freeze({
 /** A FAIL outcome. */
 export function fail(status: number, code: number, info: string, extra?: Partial<Outcome>): Outcome {
   return { status, ack: { ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: info }, ...extra };
+}
+
+/** What a FAIL ack says when a handler failed with something other than a `CallbackError`: the real error stays in-process. */
+export const HANDLER_FAILED_INFO = "the callback handler failed";
+
+/** What a FAIL ack says for an {@link InternalError}. */
+export const INTERNAL_ERROR_INFO = "internal error in trtc-room-callbacks";
+
+/** The outcome that answers a failure: its status and code, and its message unless that must stay private. */
+export function failureOutcome(error: TrtcCallbackError): Outcome {
+  const info =
+    error instanceof HandlerError
+      ? HANDLER_FAILED_INFO
+      : error instanceof InternalError
+        ? INTERNAL_ERROR_INFO
+        : error.message;
+  switch (error.code) {
+    case ErrorCodes.MethodNotAllowed:
+      return fail(error.status, error.code, info, { headers: { Allow: "POST" } });
+    case ErrorCodes.PayloadTooLarge:
+    case ErrorCodes.BodyTimeout:
+      return fail(error.status, error.code, info, { close: true });
+    default:
+      return fail(error.status, error.code, info);
+  }
 }

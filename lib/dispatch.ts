@@ -83,11 +83,25 @@ function timedOut(label: string, deadline: Deadline): HandlerTimeoutError {
   );
 }
 
-/** A {@link CallbackError} stays as thrown; anything else becomes a {@link HandlerError} with the thrown value as `cause`. */
+/**
+ * A {@link CallbackError} is reported as a copy with the same message and
+ * code and the thrown instance as `cause`: the pipeline attaches this
+ * request's command and body to what it reports, and a handler may throw one
+ * shared (or frozen) instance for many requests. Anything else becomes a
+ * {@link HandlerError} with the thrown value as `cause`.
+ */
 function asHandlerFailure(error: unknown, label: string): TrtcCallbackError {
-  if (error instanceof CallbackError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new HandlerError(`the ${label} handler failed: ${reason}`, ErrorCodes.HandlerFailed, 200, {
+  if (error instanceof CallbackError)
+    return new CallbackError(error.message, { code: error.code, cause: error });
+  return new HandlerError(`the ${label} handler failed: ${describe(error)}`, ErrorCodes.HandlerFailed, 200, {
     cause: error,
   });
+}
+
+function describe(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? thrown.message : String(thrown);
+  } catch {
+    return "a value that cannot be turned into text";
+  }
 }

@@ -44,6 +44,8 @@ export const ErrorCodes = {
   HandlerTimeout: 5002,
   /** The handler settled after its deadline had already been acknowledged as FAIL. */
   LateSettlement: 5003,
+  /** A fault in this package, or a pre-parsed body it could not read; a bug to report. */
+  Internal: 5900,
 } as const;
 
 /** One of {@link ErrorCodes}, or a code a handler chose through {@link CallbackError}. */
@@ -131,6 +133,9 @@ export class HandlerError extends TrtcCallbackError {}
 
 /** The handler did not settle before the deadline (FAIL ack), or settled after it (reported only). */
 export class HandlerTimeoutError extends TrtcCallbackError {}
+
+/** A fault in the router itself (HTTP 500); `cause` is what was thrown. Its message is never sent. */
+export class InternalError extends TrtcCallbackError {}
 
 /** The client went away before the body was complete: no ack was sent. */
 export class RequestAbortedError extends TrtcCallbackError {}

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { Deadline } from "./deadline";
+import { log } from "./log";
 import { configure } from "./options";
 import { createPipeline, type BodyInput } from "./pipeline";
 import { readBody } from "./read-body";
@@ -38,10 +39,22 @@ export function createCallbackRouter(options: CallbackRouterOptions<Request>): R
       request: req,
       deadline,
       readBody: () => bodyOf(req, config.limit, deadline),
-    }).then((outcome) => {
-      deadline.clear();
-      writeAck(res, outcome);
-    }, next);
+    })
+      .then((outcome) => {
+        if (log.request.enabled) {
+          log.request(
+            "%s %s -> %d %s %d",
+            req.method,
+            req.url,
+            outcome.status,
+            outcome.ack.ActionStatus,
+            outcome.ack.ErrorCode,
+          );
+        }
+        writeAck(res, outcome);
+      })
+      .catch(next)
+      .finally(() => deadline.clear());
   };
 }
 

@@ -14,6 +14,7 @@ export {
   ErrorCodes,
   HandlerError,
   HandlerTimeoutError,
+  InternalError,
   InvalidEventError,
   RequestAbortedError,
   RequestRejectedError,
@@ -21,6 +22,7 @@ export {
   SignatureError,
   TrtcCallbackError,
   type ErrorCode,
+  type FailureDetails,
 } from "./errors";
 export { ConfigurationError } from "./options";
 export { sign } from "./signature";
@@ -30,7 +32,7 @@ export type {
   CallbackHandler,
   CallbackHandlers,
   CallbackRouterOptions,
-  RequestInfo,
+  CallbackRequestInfo,
   UnknownCallbackEvent,
   UnknownCommandContext,
 } from "./types";

@@ -102,9 +102,12 @@ function isNumberChar(c: number): boolean {
  */
 export function sanitize<T>(root: T): T {
   const stack: unknown[] = [root];
+  // A body parsed by another middleware may share or loop back to objects.
+  const seen = new WeakSet<object>();
   while (stack.length > 0) {
     const node = stack.pop();
-    if (node === null || typeof node !== "object") continue;
+    if (node === null || typeof node !== "object" || seen.has(node)) continue;
+    seen.add(node);
     if (Array.isArray(node)) {
       for (const item of node) stack.push(item);
       continue;

@@ -93,8 +93,12 @@ function checkHandlers<Req>(
       `handlers is required: map each command you handle to a function, for example handlers: { "Room.CallbackAfterMemberEnter": async (event) => { … } }. Commands: ${COMMAND_NAMES.join(", ")}`,
     );
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new ConfigurationError(`handlers must be an object keyed by command; got ${describe(value)}`);
+  const prototype: unknown =
+    value !== null && typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw new ConfigurationError(
+      `handlers must be a plain object keyed by command, such as { "Room.CallbackAfterMemberEnter": handler }; got ${describe(value)}`,
+    );
   }
   const handlers = new Map<CallbackCommand, CallbackHandler<CallbackCommand, Req>>();
   for (const [key, handler] of Object.entries(value as Record<string, unknown>)) {
@@ -122,6 +126,11 @@ function checkHandlers<Req>(
 function checkTokens(value: unknown): readonly string[] {
   if (value === undefined) return [];
   const tokens: unknown[] = Array.isArray(value) ? value : [value];
+  if (tokens.some((token) => typeof token === "string" && token !== "" && token.trim() !== token)) {
+    throw new ConfigurationError(
+      "token has leading or trailing whitespace, which Tencent's token cannot have: trim it (a line read from a file or an env file often ends in a newline)",
+    );
+  }
   if (tokens.length === 0 || tokens.some((token) => typeof token !== "string" || token === "")) {
     throw new ConfigurationError(
       "token must be a non-empty string (or a non-empty array of them) matching the callback authentication token set on Tencent's side; leave it out to skip signature checks. An empty value usually means an unset environment variable",
@@ -148,5 +157,10 @@ function checkFunction<F>(name: string, value: F): F {
 function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (value === null || Array.isArray(value)) return value === null ? "null" : "an array";
-  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+  if (typeof value === "function") return "a function";
+  if (typeof value !== "object") return `${typeof value} ${String(value)}`;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null
+    ? "an object"
+    : `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? "a class"}`;
 }

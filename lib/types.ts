@@ -9,7 +9,7 @@ import type { TrtcCallbackError } from "./errors";
  *
  * @typeParam Req - the framework's request type; `express.Request` for the Express router.
  */
-export interface RequestInfo<Req = IncomingMessage> {
+export interface CallbackRequestInfo<Req = IncomingMessage> {
   /** The canonical command, once known. */
   readonly command?: CallbackCommand | undefined;
   /** `CallbackCommand` as received (query first, then body), once known; may be an older spelling or an unknown command. */
@@ -35,7 +35,7 @@ export interface RequestInfo<Req = IncomingMessage> {
 export interface CallbackContext<
   C extends CallbackCommand = CallbackCommand,
   Req = IncomingMessage,
-> extends RequestInfo<Req> {
+> extends CallbackRequestInfo<Req> {
   /** The canonical command, also in `event.CallbackCommand`. */
   readonly command: C;
   /** `CallbackCommand` as received: the canonical name or an older spelling. */
@@ -43,9 +43,9 @@ export interface CallbackContext<
   /** The query's `SdkAppid`: always this router's. */
   readonly sdkAppId: string;
   /**
-   * Aborted when the deadline (`timeoutMs`) passes, by which time the FAIL ack
-   * has been sent. Pass it to `fetch`, database drivers and timers so their
-   * work stops too.
+   * Aborted when the deadline (`timeoutMs`) passes, as the FAIL ack is
+   * being sent: nothing the handler does after that changes the answer. Pass
+   * it to `fetch`, database drivers and timers so their work stops too.
    */
   readonly signal: AbortSignal;
 }
@@ -73,7 +73,7 @@ export interface UnknownCallbackEvent {
 }
 
 /** The context of {@link CallbackRouterOptions.onUnknownCommand}. */
-export interface UnknownCommandContext<Req = IncomingMessage> extends RequestInfo<Req> {
+export interface UnknownCommandContext<Req = IncomingMessage> extends CallbackRequestInfo<Req> {
   /** The command as received. */
   readonly receivedCommand: string;
   /** The query's `SdkAppid`: always this router's. */
@@ -105,7 +105,7 @@ export interface CallbackRouterOptions<Req = IncomingMessage> {
    */
   token?: string | readonly string[] | undefined;
   /**
-   * Milliseconds from the request's arrival by which the body must be read
+   * Milliseconds from when the request reaches the router by which the body must be read
    * and the handler settled. Past it the ack is FAIL (408 while the body is
    * still arriving) and `context.signal` aborts. Tencent gives up after 2 s.
    *
@@ -126,7 +126,7 @@ export interface CallbackRouterOptions<Req = IncomingMessage> {
    *
    * @defaultValue none
    */
-  onError?: ((error: TrtcCallbackError, info: RequestInfo<Req>) => unknown) | undefined;
+  onError?: ((error: TrtcCallbackError, info: CallbackRequestInfo<Req>) => unknown) | undefined;
   /**
    * Called for a `CallbackCommand` that is not one of the six known commands
    * (Tencent adds commands over time). Its result decides the ack like a

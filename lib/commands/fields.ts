@@ -104,11 +104,20 @@ export type OpenString<Known extends string> = Known | (string & Record<never, n
 const accountType = Joi.extend({
   type: "account",
   base: Joi.string(),
+  messages: {
+    "account.unsafe":
+      "{{#label}} is a number beyond 2^53 whose exact digits were lost before the router read the body: mount the router before express.json() (or any body parser), or exclude its path",
+  },
   coerce: {
     from: "number",
     // A user ID sent as a bare JSON number: the lossless parser already turned
-    // the unsafe ones into strings, so what is left converts exactly.
-    method: (value: unknown) => (Number.isSafeInteger(value) ? { value: String(value) } : { value }),
+    // the unsafe ones into strings, so what is left converts exactly. One that
+    // is still unsafe was parsed by someone else, and rounded.
+    method: (value: unknown, helpers: Joi.CustomHelpers) => {
+      if (Number.isSafeInteger(value)) return { value: String(value) };
+      if (Number.isInteger(value)) return { errors: [helpers.error("account.unsafe")] };
+      return { value };
+    },
   },
 });
 

@@ -9,7 +9,7 @@ import { createPipeline } from "../pipeline";
 import type {
   CallbackContext,
   CallbackRouterOptions,
-  RequestInfo,
+  CallbackRequestInfo,
   UnknownCallbackEvent,
   UnknownCommandContext,
 } from "../types";
@@ -218,7 +218,7 @@ export function createCallbackTester<Req = IncomingMessage>(
       ...config,
       handlers: new Map([...config.handlers].map(([command, handler]) => [command, observe(handler)])),
       onUnknownCommand: config.onUnknownCommand && observe(config.onUnknownCommand),
-      onError: (error: TrtcCallbackError, info: RequestInfo<Req>) => {
+      onError: (error: TrtcCallbackError, info: CallbackRequestInfo<Req>) => {
         errors.push(error);
         return config.onError?.(error, info);
       },
