@@ -343,6 +343,19 @@ describe("simulate", () => {
     expect(store.stats).toEqual({ applied: 11, stale: 0, duplicate: 0 });
   });
 
+  it("with --keep-room, ends before the destroy so the room's state can be looked at", async () => {
+    const store = new RecordingStore();
+    const base = await serve(createExampleApp({ sdkAppId: SDK_APP_ID, store }));
+    const result = await cli(
+      "simulate",
+      ...["--url", `${base}/trtc`, "--sdk-app-id", SDK_APP_ID, "--room-id", "kept", "--keep-room"],
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("12 callbacks: 12 OK, 0 not OK");
+    expect(store.snapshots.map(({ command }) => command)).not.toContain("Room.CallbackAfterDestroyRoom");
+    expect(store.get("kept")).toMatchObject({ members: ["member-1", "member-2", "member-3"] });
+  });
+
   it("plays every step to the end and exits 1 when an ack is FAIL", async () => {
     const app = express();
     app.use(

@@ -70,6 +70,7 @@ ${TARGET_OPTIONS}
   --members <n>         how many members enter, 2 to 100 (default 4)
   --seats <n>           how many seats the room has, 1 to 100 (default 3)
   --room-id <id>        the room's ID (default sim-<current time>)
+  --keep-room           end without destroying the room, to look at its state afterwards
   -h, --help            show this help
 
 Example:

@@ -17,13 +17,15 @@ export interface MeetingPlan {
   members: number;
   /** Seats in the room, at least 1. */
   seats: number;
+  /** Leave the room standing (no destroy at the end), so its state can be looked at. */
+  keepRoom?: boolean;
 }
 
 /**
  * The callbacks of a whole meeting, in order: the owner creates the room,
  * every member enters, the first members take seats, the last seated member
  * leaves the seat, which the owner then locks, the owner kicks the last
- * member, renames the room and destroys it. `EventTime` comes from `clock`
+ * member, renames the room and destroys it (unless `keepRoom`). `EventTime` comes from `clock`
  * when the event is built, so it is later for every step.
  */
 export function planMeeting(plan: MeetingPlan, clock: () => number): (() => Step)[] {
@@ -115,9 +117,13 @@ export function planMeeting(plan: MeetingPlan, clock: () => number): (() => Step
       Operator_Account: owner,
       RoomInfo: { RoomId: roomId, RoomName: "Simulated meeting (chat muted)", IsMessageDisabled: true },
     })),
-    step("Room.CallbackAfterDestroyRoom", `${owner} destroys room ${roomId}`, () => ({
-      Operator_Account: owner,
-      RoomId: roomId,
-    })),
+    ...(plan.keepRoom
+      ? []
+      : [
+          step("Room.CallbackAfterDestroyRoom", `${owner} destroys room ${roomId}`, () => ({
+            Operator_Account: owner,
+            RoomId: roomId,
+          })),
+        ]),
   ];
 }

@@ -9,6 +9,7 @@ const OPTIONS = {
   members: { type: "string" },
   seats: { type: "string" },
   "room-id": { type: "string" },
+  "keep-room": { type: "boolean" },
 } as const;
 
 /** `simulate`: a whole meeting, one line per callback; exit 1 if any ack is not OK. */
@@ -29,7 +30,7 @@ export async function simulate(args: readonly string[], out: Output, now: () => 
   // Each event is later than the one before, even within a millisecond.
   let last = 0;
   const clock = () => (last = Math.max(now(), last + 1));
-  const steps = planMeeting({ roomId, members, seats }, clock);
+  const steps = planMeeting({ roomId, members, seats, keepRoom: values["keep-room"] === true }, clock);
 
   out.stdout(
     `Simulating a meeting in room ${roomId} (${members} members, ${seats} seats) at ${target.url.href}\n`,
