@@ -155,6 +155,16 @@ describe("createCallbackRouter refuses options it cannot run with", () => {
     );
   });
 
+  it("accepts handlers made in another realm (a vm context, a test runner's)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const vm = require("node:vm") as typeof import("node:vm");
+    const handlers = vm.runInNewContext("({})") as Record<string, unknown>;
+    handlers["Room.CallbackAfterMemberEnter"] = noop;
+    expect([...configure<unknown>({ sdkAppId: 1, handlers } as AnyOptions).handlers.keys()]).toEqual([
+      "Room.CallbackAfterMemberEnter",
+    ]);
+  });
+
   it("returns an Express middleware when the options are right", () => {
     const router = createCallbackRouter({ sdkAppId: 1400000001, handlers: {} });
     expect(typeof router).toBe("function");

@@ -99,6 +99,21 @@ describe("stalled and slow bodies", () => {
     expect(error.rawBody).toBe(partial === "" ? "" : '{"RoomId":"r1","Memb');
   });
 
+  it("caps the partial body of a stalled request at rawBodyCap in the report", async () => {
+    const { onError, calls } = errorSink();
+    const { app } = appWith({
+      timeoutMs: 100,
+      rawBodyCap: 10,
+      onError,
+      handlers: { [memberEnter]: jest.fn() },
+    });
+    const port = await start(app);
+    const partial = `{"RoomId":"r1","Pad":"${"x".repeat(3000)}`;
+    const result = await stall(port, requestHead(path, { "Content-Length": 5000 }) + partial, 4000);
+    expect(parseRaw(result.received).status).toBe(408);
+    expect(calls[0]![0].rawBody).toBe(partial.slice(0, 10));
+  });
+
   it("answers 50 connections stalled at once, each with 408", async () => {
     const { app } = appWith({ timeoutMs: 100, handlers: { [memberEnter]: jest.fn() } });
     const port = await start(app);

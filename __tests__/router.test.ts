@@ -371,6 +371,30 @@ describe("what handlers throw is theirs", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(bodies.sort()).toEqual([one, two]);
   });
+  it("reports a CallbackError subclass as that subclass, with its own fields, and the thrown one as cause", async () => {
+    class RetryLater extends CallbackError {
+      readonly retryAfter = 5;
+    }
+    const thrown = new RetryLater("retry later", { code: 4503 });
+    const onError = jest.fn();
+    const app = createApp({
+      onError,
+      handlers: {
+        [memberEnter]: () => {
+          throw thrown;
+        },
+      },
+    });
+    const res = await post(app, tencentQuery(memberEnter), samples[memberEnter]).expect(200);
+    expect(res.body).toEqual(failAck(4503, "retry later"));
+    const [reported] = onError.mock.calls[0] as [RetryLater];
+    expect(reported).toBeInstanceOf(RetryLater);
+    expect(reported).not.toBe(thrown);
+    expect(reported.retryAfter).toBe(5);
+    expect(reported.message).toBe("retry later");
+    expect(reported.cause).toBe(thrown);
+    expect(reported.command).toBe(memberEnter);
+  });
 });
 
 describe("faults that are not the handler's", () => {
@@ -395,6 +419,25 @@ describe("faults that are not the handler's", () => {
     const [error] = onError.mock.calls[0] as [TrtcCallbackError];
     expect(error.name).toBe("InternalError");
     expect((error.cause as Error).message).toBe("getter exploded");
+  });
+
+  it("reports an internal fault even when what was thrown has no text (a null-prototype object)", async () => {
+    const onError = jest.fn();
+    const hostile: express.RequestHandler = (req, _res, next) => {
+      (req as { _body?: boolean })._body = true;
+      req.body = Object.defineProperty({}, "RoomId", {
+        enumerable: true,
+        get() {
+          throw Object.create(null);
+        },
+      });
+      req.resume();
+      req.on("end", () => next());
+    };
+    const app = createApp({ onError, handlers: { [memberEnter]: jest.fn() } }, hostile);
+    await post(app, tencentQuery(memberEnter), samples[memberEnter]).expect(500);
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect((onError.mock.calls[0] as [TrtcCallbackError])[0].code).toBe(ErrorCodes.Internal);
   });
 
   it("handles a cyclic pre-parsed body without hanging", async () => {

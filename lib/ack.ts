@@ -34,10 +34,10 @@ export function fail(status: number, code: number, info: string, extra?: Partial
 }
 
 /** What a FAIL ack says when a handler failed with something other than a `CallbackError`: the real error stays in-process. */
-export const HANDLER_FAILED_INFO = "the callback handler failed";
+const HANDLER_FAILED_INFO = "the callback handler failed";
 
 /** What a FAIL ack says for an {@link InternalError}. */
-export const INTERNAL_ERROR_INFO = "internal error in trtc-room-callbacks";
+const INTERNAL_ERROR_INFO = "internal error in trtc-room-callbacks";
 
 /** The outcome that answers a failure: its status and code, and its message unless that must stay private. */
 export function failureOutcome(error: TrtcCallbackError): Outcome {

@@ -19,7 +19,8 @@ export function bodyText(body: string | Uint8Array): string {
 /**
  * The body as a JSON object, `__proto__`/`constructor` keys removed. `text`
  * is {@link bodyText} of a raw body. Throws {@link InvalidEventError} (4001)
- * for a body that is not valid UTF-8, not JSON, or not an object.
+ * for a body that is not valid UTF-8, not JSON, or not an object; for a body
+ * another middleware parsed, whatever its getters throw (an internal fault).
  */
 export function bodyObject(body: BodyInput, text: string): Record<string, unknown> {
   let value: unknown;

@@ -1,6 +1,7 @@
 import type { Deadline } from "./deadline";
 import {
   CallbackError,
+  describeThrown,
   ErrorCodes,
   HandlerError,
   HandlerTimeoutError,
@@ -84,24 +85,33 @@ function timedOut(label: string, deadline: Deadline): HandlerTimeoutError {
 }
 
 /**
- * A {@link CallbackError} is reported as a copy with the same message and
- * code and the thrown instance as `cause`: the pipeline attaches this
- * request's command and body to what it reports, and a handler may throw one
- * shared (or frozen) instance for many requests. Anything else becomes a
- * {@link HandlerError} with the thrown value as `cause`.
+ * A {@link CallbackError} is reported as a copy, of the same class, message,
+ * code and own fields, with the thrown instance as `cause`: the pipeline
+ * attaches this request's command and body to what it reports, and a handler
+ * may throw one shared (or frozen) instance for many requests. Anything else
+ * becomes a {@link HandlerError} with the thrown value as `cause`.
  */
 function asHandlerFailure(error: unknown, label: string): TrtcCallbackError {
-  if (error instanceof CallbackError)
-    return new CallbackError(error.message, { code: error.code, cause: error });
-  return new HandlerError(`the ${label} handler failed: ${describe(error)}`, ErrorCodes.HandlerFailed, 200, {
-    cause: error,
-  });
+  if (error instanceof CallbackError) return copyOf(error);
+  return new HandlerError(
+    `the ${label} handler failed: ${describeThrown(error)}`,
+    ErrorCodes.HandlerFailed,
+    200,
+    {
+      cause: error,
+    },
+  );
 }
 
-function describe(thrown: unknown): string {
-  try {
-    return thrown instanceof Error ? thrown.message : String(thrown);
-  } catch {
-    return "a value that cannot be turned into text";
-  }
+function copyOf(error: CallbackError): CallbackError {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as CallbackError, error);
+  const hidden = { writable: true, configurable: true, enumerable: false };
+  const shown = { writable: true, configurable: true, enumerable: true };
+  return Object.defineProperties(copy, {
+    message: { ...hidden, value: error.message },
+    stack: { ...hidden, value: error.stack },
+    cause: { ...hidden, value: error },
+    command: { ...shown, value: undefined },
+    rawBody: { ...shown, value: undefined },
+  });
 }

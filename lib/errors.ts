@@ -64,7 +64,8 @@ export interface FailureDetails {
 /**
  * Base class of every error the router reports. `code` is sent as the ack's
  * `ErrorCode`, `status` as the HTTP status, and `message` as `ErrorInfo`
- * (except for {@link HandlerError}, whose message never leaves the process).
+ * (except for {@link HandlerError} and {@link InternalError}, whose messages
+ * never leave the process).
  */
 export class TrtcCallbackError extends Error {
   /** The ack's `ErrorCode`. */
@@ -113,6 +114,15 @@ export class CallbackError extends TrtcCallbackError {
       );
     }
     super(message, code, 200, { cause: options.cause });
+  }
+}
+
+/** A thrown value as text for a message, whatever it is (a null-prototype object has no `toString`). */
+export function describeThrown(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? thrown.message : String(thrown);
+  } catch {
+    return "a value that cannot be turned into text";
   }
 }
 

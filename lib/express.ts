@@ -42,6 +42,7 @@ export function createCallbackRouter(options: CallbackRouterOptions<Request>): R
       readBody: () => bodyOf(req, config.limit, deadline),
     })
       .then((outcome) => {
+        writeAck(res, outcome);
         if (log.request.enabled) {
           log.request(
             "%s %s -> %d %s %d",
@@ -52,7 +53,6 @@ export function createCallbackRouter(options: CallbackRouterOptions<Request>): R
             outcome.ack.ErrorCode,
           );
         }
-        writeAck(res, outcome);
       })
       .catch(next)
       .finally(() => deadline.clear());

@@ -93,9 +93,7 @@ function checkHandlers<Req>(
       `handlers is required: map each command you handle to a function, for example handlers: { "Room.CallbackAfterMemberEnter": async (event) => { … } }. Commands: ${COMMAND_NAMES.join(", ")}`,
     );
   }
-  const prototype: unknown =
-    value !== null && typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
-  if (prototype !== Object.prototype && prototype !== null) {
+  if (!isPlainObject(value)) {
     throw new ConfigurationError(
       `handlers must be a plain object keyed by command, such as { "Room.CallbackAfterMemberEnter": handler }; got ${describe(value)}`,
     );
@@ -159,8 +157,14 @@ function describe(value: unknown): string {
   if (value === null || Array.isArray(value)) return value === null ? "null" : "an array";
   if (typeof value === "function") return "a function";
   if (typeof value !== "object") return `${typeof value} ${String(value)}`;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null
+  return isPlainObject(value)
     ? "an object"
     : `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? "a class"}`;
+}
+
+/** An object literal or `Object.create(null)`, from this realm or another (a `vm` context, a test runner's). */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }

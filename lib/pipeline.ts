@@ -1,4 +1,4 @@
-import { failureOutcome, fail, INTERNAL_ERROR_INFO, OK, type Outcome } from "./ack";
+import { failureOutcome, OK, type Outcome } from "./ack";
 import { authenticate } from "./authenticate";
 import { bodyObject, bodyText, isParsed, parsedText, type BodyInput } from "./body";
 import { canonical, resolveCommand } from "./command";
@@ -7,6 +7,7 @@ import { HandlerContext } from "./context";
 import type { Deadline } from "./deadline";
 import { runHandler } from "./dispatch";
 import {
+  describeThrown,
   ErrorCodes,
   InternalError,
   InvalidEventError,
@@ -19,8 +20,6 @@ import { parseQuery } from "./query";
 import { createReporter } from "./report";
 import type { CallbackContext, CallbackRequestInfo, UnknownCommandContext } from "./types";
 import { validateEvent } from "./validate";
-
-export type { BodyInput } from "./body";
 
 /** One request, as any transport can describe it. */
 export interface PipelineInput<Req> {
@@ -55,12 +54,12 @@ export function createPipeline<Req>(
     let rawBody: string | undefined;
     // A body an earlier middleware parsed is turned back into text only if a failure needs it.
     let parsedBody: unknown;
-    const reportedBody = () =>
-      cap(rawBody ?? (parsedBody === undefined ? undefined : parsedText(parsedBody)));
+    const receivedBody = () => rawBody ?? (parsedBody === undefined ? undefined : parsedText(parsedBody));
     /** Reports a failure with what is known of the request: its command and its body. */
     const reportFailure = (error: TrtcCallbackError) => {
       error.command = info.command ?? (info.receivedCommand && canonical(info.receivedCommand));
-      error.rawBody = reportedBody() ?? error.rawBody;
+      // Capped here, whoever found the body: the reader attaches the partial body of a stalled request.
+      error.rawBody = cap(receivedBody() ?? error.rawBody);
       report(error, info);
     };
     /** Runs a handler against the deadline; a settlement after it is reported, never acked. */
@@ -122,26 +121,19 @@ export function createPipeline<Req>(
       const context = new HandlerContext(info, received, command, input.deadline);
       return await dispatch(() => handler(event, context as CallbackContext<CallbackCommand, Req>), command);
     } catch (thrown) {
-      try {
-        const error =
-          thrown instanceof TrtcCallbackError
-            ? thrown
-            : new InternalError(
-                `internal error in trtc-room-callbacks: ${String(thrown)}`,
-                ErrorCodes.Internal,
-                500,
-                {
-                  cause: thrown,
-                },
-              );
-        reportFailure(error);
-        return failureOutcome(error);
-      } catch {
-        // Reporting itself failed (a value whose text cannot be had): still answer.
-        return LAST_RESORT;
-      }
+      const error =
+        thrown instanceof TrtcCallbackError
+          ? thrown
+          : new InternalError(
+              `internal error in trtc-room-callbacks: ${describeThrown(thrown)}`,
+              ErrorCodes.Internal,
+              500,
+              {
+                cause: thrown,
+              },
+            );
+      reportFailure(error);
+      return failureOutcome(error);
     }
   };
 }
-
-const LAST_RESORT = fail(500, ErrorCodes.Internal, INTERNAL_ERROR_INFO);

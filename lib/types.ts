@@ -92,14 +92,17 @@ export interface CallbackRouterOptions<Req = IncomingMessage> {
    */
   sdkAppId: number | string;
   /**
-   * One handler per command you care about; commands without a handler are
+   * One handler per command you care about, in a plain object keyed by the
+   * canonical command name (not a `Map`); commands without a handler are
    * acked OK unvalidated. Required (may be `{}` while you start).
    */
   handlers: CallbackHandlers<Req>;
   /**
    * The callback authentication token set on Tencent's side. When given,
    * every request must carry a valid `Sign` and a `RequestTime` within 60 s
-   * of now, or it is rejected with 401. Pass several to rotate tokens.
+   * of now, or it is rejected with 401. Pass several to rotate tokens. An
+   * empty token, or one with leading or trailing whitespace, is refused;
+   * `undefined` (an unset environment variable) turns the checks off.
    *
    * @defaultValue none: signatures are not checked
    */
@@ -121,7 +124,7 @@ export interface CallbackRouterOptions<Req = IncomingMessage> {
   /**
    * Called with every failure: each rejected request, each handler that threw
    * or timed out, each late settlement. Errors carry a stable `code`, the
-   * command when known and the raw body. What it throws or rejects is ignored
+   * command when known and the raw body (cut to `rawBodyCap`). What it throws or rejects is ignored
    * (traced with `DEBUG=trtc-room-callbacks:error`).
    *
    * @defaultValue none
