@@ -46,6 +46,8 @@ export interface CallbackContext<
    * Aborted when the deadline (`timeoutMs`) passes, as the FAIL ack is
    * being sent: nothing the handler does after that changes the answer. Pass
    * it to `fetch`, database drivers and timers so their work stops too.
+   * Created on first use by a getter, so `{ ...context }` does not copy it:
+   * pass `context` itself or `context.signal`.
    */
   readonly signal: AbortSignal;
 }
