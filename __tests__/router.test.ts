@@ -328,8 +328,8 @@ describe("handler failures", () => {
 });
 
 describe("what handlers throw is theirs", () => {
-  it("never modifies a thrown CallbackError: a frozen one still gets its ack, and onError a copy", async () => {
-    const thrown = Object.freeze(new CallbackError("not ready", { code: 4242 }));
+  /** Sends the member-enter sample to a handler that throws `thrown`; what reached the client and onError. */
+  async function throwFromHandler(thrown: unknown) {
     const onError = jest.fn();
     const app = createApp({
       onError,
@@ -340,6 +340,12 @@ describe("what handlers throw is theirs", () => {
       },
     });
     const res = await post(app, tencentQuery(memberEnter), samples[memberEnter]).expect(200);
+    return { onError, res };
+  }
+
+  it("never modifies a thrown CallbackError: a frozen one still gets its ack, and onError a copy", async () => {
+    const thrown = Object.freeze(new CallbackError("not ready", { code: 4242 }));
+    const { onError, res } = await throwFromHandler(thrown);
     expect(res.body).toEqual(failAck(4242, "not ready"));
     const [reported] = onError.mock.calls[0] as [TrtcCallbackError];
     expect(reported).toBeInstanceOf(CallbackError);
@@ -370,21 +376,13 @@ describe("what handlers throw is theirs", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(bodies.sort()).toEqual([one, two]);
   });
+
   it("reports a CallbackError subclass as that subclass, with its own fields, and the thrown one as cause", async () => {
     class RetryLater extends CallbackError {
       readonly retryAfter = 5;
     }
     const thrown = new RetryLater("retry later", { code: 4503 });
-    const onError = jest.fn();
-    const app = createApp({
-      onError,
-      handlers: {
-        [memberEnter]: () => {
-          throw thrown;
-        },
-      },
-    });
-    const res = await post(app, tencentQuery(memberEnter), samples[memberEnter]).expect(200);
+    const { onError, res } = await throwFromHandler(thrown);
     expect(res.body).toEqual(failAck(4503, "retry later"));
     const [reported] = onError.mock.calls[0] as [RetryLater];
     expect(reported).toBeInstanceOf(RetryLater);
@@ -397,20 +395,27 @@ describe("what handlers throw is theirs", () => {
 });
 
 describe("faults that are not the handler's", () => {
+  /** A body parser stand-in: reads the stream, then leaves `body()` in `req.body` as body-parser would. */
+  const preParsed =
+    (body: () => unknown): express.RequestHandler =>
+    (req, _res, next) => {
+      (req as { _body?: boolean })._body = true;
+      req.body = body();
+      req.resume();
+      req.on("end", () => next());
+    };
+
   it("answers 500 FAIL 5900 for a pre-parsed body it cannot read, reported as an InternalError", async () => {
     const onError = jest.fn();
     const handler = jest.fn();
-    const hostile: express.RequestHandler = (req, _res, next) => {
-      (req as { _body?: boolean })._body = true;
-      req.body = Object.defineProperty({}, "RoomId", {
+    const hostile = preParsed(() =>
+      Object.defineProperty({}, "RoomId", {
         enumerable: true,
         get() {
           throw new Error("getter exploded");
         },
-      });
-      req.resume();
-      req.on("end", () => next());
-    };
+      }),
+    );
     const app = createApp({ onError, handlers: { [memberEnter]: handler } }, hostile);
     const res = await post(app, tencentQuery(memberEnter), samples[memberEnter]).expect(500);
     expect(res.body).toEqual(failAck(ErrorCodes.Internal, "internal error in trtc-room-callbacks"));
@@ -422,17 +427,14 @@ describe("faults that are not the handler's", () => {
 
   it("reports an internal fault even when what was thrown has no text (a null-prototype object)", async () => {
     const onError = jest.fn();
-    const hostile: express.RequestHandler = (req, _res, next) => {
-      (req as { _body?: boolean })._body = true;
-      req.body = Object.defineProperty({}, "RoomId", {
+    const hostile = preParsed(() =>
+      Object.defineProperty({}, "RoomId", {
         enumerable: true,
         get() {
           throw Object.create(null);
         },
-      });
-      req.resume();
-      req.on("end", () => next());
-    };
+      }),
+    );
     const app = createApp({ onError, handlers: { [memberEnter]: jest.fn() } }, hostile);
     await post(app, tencentQuery(memberEnter), samples[memberEnter]).expect(500);
     expect(onError).toHaveBeenCalledTimes(1);
@@ -441,14 +443,11 @@ describe("faults that are not the handler's", () => {
 
   it("handles a cyclic pre-parsed body without hanging", async () => {
     const handler = jest.fn();
-    const cyclic: express.RequestHandler = (req, _res, next) => {
+    const cyclic = preParsed(() => {
       const body: Record<string, unknown> = { CallbackCommand: memberEnter, RoomId: "r1" };
       body["self"] = body;
-      (req as { _body?: boolean })._body = true;
-      req.body = body;
-      req.resume();
-      req.on("end", () => next());
-    };
+      return body;
+    });
     const app = createApp({ handlers: { [memberEnter]: handler } }, cyclic);
     await post(app, tencentQuery(memberEnter), samples[memberEnter]).expect(200, OK_ACK);
     expect((handler.mock.calls[0] as [Record<string, unknown>])[0]["RoomId"]).toBe("r1");
