@@ -6,7 +6,7 @@ const common = {
   // The example app imports the package by name, as users do; tests run it from source.
   moduleNameMapper: {
     "^trtc-room-callbacks$": "<rootDir>/lib/index.ts",
-    "^trtc-room-callbacks/testing$": "<rootDir>/lib/testing/index.ts",
+    "^trtc-room-callbacks/(testing|fetch|fastify|bullmq|room-state|rest|prometheus)$": "<rootDir>/lib/$1/index.ts",
   },
   transform,
   testMatch: ["<rootDir>/__tests__/**/*.test.ts", "<rootDir>/example-app/**/*.test.ts"],
