@@ -1,4 +1,5 @@
 import { COMMAND_NAMES } from "../commands/registry";
+import { REGION_NAMES } from "../rest/regions";
 
 /** The program's name, as installed by the package's `bin`. */
 export const PROGRAM = "trtc-room-callbacks";
@@ -25,6 +26,7 @@ checks the acknowledgements.
 Commands:
   send <callback>   send one realistic callback and print the HTTP status and the ack
   simulate          play a whole meeting, printing each callback with its ack
+  config <action>   set, get, delete or check the callback URL on Tencent's side (REST API)
   help [command]    show this help, or a command's
 
 Run "${PROGRAM} <command> --help" for a command's options.
@@ -77,4 +79,41 @@ Example:
   ${PROGRAM} simulate --url http://127.0.0.1:3000/trtc --sdk-app-id 1400000001 --members 6 --seats 4
 
 ${EXIT_CODES}
+`;
+
+export const CONFIG_HELP = `Usage: ${PROGRAM} config <set|get|delete|check> --sdk-app-id <id> [options]
+
+Reads and writes the app's Room callback configuration on Tencent's side (REST API
+v4/room_config), signed with a UserSig made from the secret key in TRTC_SECRET_KEY:
+  export TRTC_SECRET_KEY=...   (from Tencent's console; never on the command line)
+
+Actions:
+  set      point Tencent at --url, for all six commands or --commands; creates the
+           configuration, or updates it when one exists (safe on every deploy)
+  get      print the configured URL and commands
+  delete   remove the configuration: Tencent stops sending callbacks
+  check    read the configured URL and send it one signed sample per configured command,
+           printing each ack (signed with TRTC_CALLBACK_TOKEN, or --token, when set)
+
+Options:
+  --sdk-app-id <id>     your app's SDKAppID (required)
+  --region <region>     the app's data centre: ${REGION_NAMES.map((name) => (name === "china" ? "china (default)" : name)).join(", ")}
+  --endpoint <url>      a base URL replacing the region's host (a private gateway, a test server)
+  --identifier <id>     the admin account the requests are made as (default administrator)
+  --timeout <ms>        how long to wait for each answer (default 10000)
+  --url <url>           set: where Tencent should send callbacks, https:// recommended
+  --commands <a,b,...>  set: only these commands (default all six)
+  --dry-run             set, get, delete: print the request instead of sending it (UserSig redacted)
+  --token <token>       check: the callback authentication token (prefer TRTC_CALLBACK_TOKEN)
+  -h, --help            show this help
+
+Examples:
+  ${PROGRAM} config set --sdk-app-id 1400000001 --url https://your.host/trtc --region singapore
+  ${PROGRAM} config check --sdk-app-id 1400000001 --region singapore
+
+Exit codes:
+  0  done (check: every callback was acknowledged with HTTP 200 and ActionStatus OK)
+  1  Tencent said no (its code, message and what to do are printed), or a checked callback was not acknowledged
+  2  wrong usage (unknown action or option, missing or bad value, TRTC_SECRET_KEY not set)
+  3  Tencent's REST API or the callback URL could not be reached, or did not answer in time
 `;

@@ -1,6 +1,7 @@
 import { UsageError } from "./args";
+import { config } from "./config";
 import { UnreachableError } from "./deliver";
-import { EXIT, MAIN_HELP, PROGRAM, SEND_HELP, SIMULATE_HELP } from "./help";
+import { CONFIG_HELP, EXIT, MAIN_HELP, PROGRAM, SEND_HELP, SIMULATE_HELP } from "./help";
 import type { Output } from "./output";
 import { send } from "./send";
 import { simulate } from "./simulate";
@@ -8,8 +9,8 @@ import { simulate } from "./simulate";
 export type { Output } from "./output";
 export { EXIT } from "./help";
 
-const COMMANDS = { send, simulate };
-const HELP: Record<string, string> = { send: SEND_HELP, simulate: SIMULATE_HELP };
+const COMMANDS = { send, simulate, config };
+const HELP: Record<string, string> = { send: SEND_HELP, simulate: SIMULATE_HELP, config: CONFIG_HELP };
 
 /**
  * Runs the command line `args` (without `node` and the script) and resolves
@@ -31,7 +32,10 @@ export async function main(
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (!Object.hasOwn(COMMANDS, name)) {
-    return usage(out, `unknown command ${JSON.stringify(name)}: the commands are send and simulate`);
+    return usage(
+      out,
+      `unknown command ${JSON.stringify(name)}: the commands are send and simulate to send callbacks, and config for the setup on Tencent's side`,
+    );
   }
   try {
     return await COMMANDS[name as keyof typeof COMMANDS](rest, out, now);
