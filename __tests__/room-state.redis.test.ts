@@ -1,0 +1,214 @@
+import Redis from "ioredis";
+import type { CallbackEvent } from "trtc-room-callbacks";
+import {
+  createRoomState,
+  memoryRoomStore,
+  redisRoomStore,
+  type RoomState,
+  type RoomView,
+} from "trtc-room-callbacks/room-state";
+import { sampleEvent } from "trtc-room-callbacks/testing";
+import { planMeeting } from "../lib/cli/meeting";
+import { describeWithServer, startRedis, type RedisServer } from "./helpers/servers";
+
+const ROOM = "room-1";
+const T = 1_700_000_000_000;
+
+const enter = (time: number | undefined, ...members: string[]) =>
+  sampleEvent("Room.CallbackAfterMemberEnter", {
+    RoomId: ROOM,
+    MemberList_Account: members,
+    EventTime: time,
+  });
+const leave = (time: number | undefined, ...members: string[]) =>
+  sampleEvent("Room.CallbackAfterMemberLeave", {
+    RoomId: ROOM,
+    MemberList_Account: members,
+    EventTime: time,
+  });
+const destroy = (time: number) =>
+  sampleEvent("Room.CallbackAfterDestroyRoom", { RoomId: ROOM, EventTime: time });
+const create = (time: number, name: string) =>
+  sampleEvent("Room.CallbackAfterCreateRoom", {
+    RoomInfo: { RoomId: ROOM, RoomName: name },
+    ScheduleInviteeList_Account: ["bob"],
+    EventTime: time,
+  });
+
+/** The issue's meeting (two members, three seats), kept standing. */
+function meeting(): CallbackEvent[] {
+  let now = T;
+  return planMeeting({ roomId: ROOM, members: 2, seats: 3, keepRoom: true }, () => (now += 10)).map(
+    (step) => step().event,
+  );
+}
+
+async function inOrder(events: CallbackEvent[]): Promise<RoomView | undefined> {
+  const rooms = createRoomState({ store: memoryRoomStore() });
+  const sorted = [...events].sort((a, b) => (a.EventTime ?? 0) - (b.EventTime ?? 0));
+  for (const event of sorted) await rooms.apply(event);
+  return rooms.get(ROOM);
+}
+
+describeWithServer("redis-server", "redisRoomStore on a real redis-server", () => {
+  let server: RedisServer;
+  const clients: Redis[] = [];
+  let prefixes = 0;
+
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.quit()));
+    await server?.close();
+  });
+
+  /** A client of its own for each instance, as separate processes would have. */
+  function client(): Redis {
+    const made = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    clients.push(made);
+    return made;
+  }
+  /** `count` instances sharing one fresh prefix. */
+  function instances(count: number, maxEvents?: number): RoomState[] {
+    const prefix = `test${++prefixes}:`;
+    return Array.from({ length: count }, () =>
+      createRoomState({
+        store: redisRoomStore(client(), { prefix }),
+        ...(maxEvents !== undefined && { maxEvents }),
+      }),
+    );
+  }
+
+  it("gives the in-order result for the issue's interleaving, and shares duplicates between instances", async () => {
+    const events = meeting();
+    const [a, b] = instances(2) as [RoomState, RoomState];
+    const results = [];
+    for (const index of [0, 1, 2, 3, 4, 7, 5, 6, 8])
+      results.push(await a.apply(events[index] as CallbackEvent));
+    expect(results.every((result) => result === "applied")).toBe(true);
+    const expected = await inOrder(events);
+    expect(expected?.seats[1]).toMatchObject({ member: null, locked: true });
+    expect(await a.get(ROOM)).toEqual(expected);
+    expect(await b.get(ROOM)).toEqual(expected);
+    // b never applied anything, yet knows every event: the replay detection is in Redis.
+    for (const event of events) expect(await b.apply(event)).toBe("duplicate");
+    expect(await b.get(ROOM)).toEqual(expected);
+  });
+
+  it("applies each event exactly once when three instances apply the same events concurrently, in different orders", async () => {
+    const events = meeting();
+    const orders = [
+      events,
+      [...events].reverse(),
+      events.map((_, i) => events[(i * 4) % events.length] as CallbackEvent),
+    ];
+    const rooms = instances(3);
+    const results = await Promise.all(
+      rooms.map(async (instance, i) => {
+        const own = [];
+        for (const event of orders[i] ?? []) own.push(await instance.apply(event));
+        return own;
+      }),
+    );
+    const applied = results.flat().filter((result) => result === "applied").length;
+    expect(applied).toBe(new Set(events.map((event) => JSON.stringify(event))).size);
+    const expected = await inOrder(events);
+    for (const instance of rooms) expect(await instance.get(ROOM)).toEqual(expected);
+  });
+
+  it("keeps a destroyed room destroyed against older events, across instances", async () => {
+    const [a, b] = instances(2) as [RoomState, RoomState];
+    await a.apply(create(100, "Monday"));
+    expect(await b.apply(destroy(200))).toBe("applied");
+    expect(await a.apply(enter(150, "alice"))).toBe("stale");
+    expect(await b.apply(destroy(200))).toBe("duplicate");
+    expect(await a.get(ROOM)).toBeUndefined();
+    expect(await b.list()).toEqual([]);
+    await a.apply(enter(300, "carol"));
+    expect(await b.list()).toMatchObject([{ roomId: ROOM, members: ["carol"], updatedAt: 300 }]);
+  });
+
+  it("folds past maxEvents in Redis with the same result, concurrently, and ignores what arrives too late", async () => {
+    const events = Array.from({ length: 60 }, (_, i) =>
+      enter(1000 + i * 10, `m${String(i).padStart(2, "0")}`),
+    );
+    const rooms = instances(3, 8);
+    await Promise.all(
+      rooms.map(async (instance, i) => {
+        // Each in time order but for instance 1, which gets every pair swapped: well within the bound.
+        const order = i === 1 ? events.map((_, at) => events[at ^ 1] as CallbackEvent) : events;
+        for (const event of order) await instance.apply(event);
+      }),
+    );
+    const expected = await inOrder(events);
+    for (const instance of rooms) expect(await instance.get(ROOM)).toEqual(expected);
+    const redis = client();
+    expect(await redis.zcard(`test${prefixes}:room:${ROOM}:log`)).toBeLessThanOrEqual(9);
+    expect(await redis.hexists(`test${prefixes}:room:${ROOM}:meta`, "snap")).toBe(1);
+    expect(await rooms[0]?.apply(leave(1005, "m00"))).toBe("stale");
+    expect(await rooms[0]?.get(ROOM)).toEqual(expected);
+  });
+
+  it("stamps events without EventTime at the room's latest time, in arrival order, shared between instances", async () => {
+    const [a, b] = instances(2) as [RoomState, RoomState];
+    await a.apply(enter(100, "alice"));
+    expect(await b.apply(leave(undefined, "alice"))).toBe("applied");
+    expect(await a.apply(enter(undefined, "alice"))).toBe("applied");
+    expect(await b.apply(leave(undefined, "alice"))).toBe("applied");
+    expect(await a.get(ROOM)).toMatchObject({ members: [], updatedAt: 100 });
+  });
+
+  it("lets a destroyed room's keys expire after destroyedRoomTtlMs, and drops it from the list of rooms then", async () => {
+    const redis = client();
+    const prefix = `test${++prefixes}:`;
+    const rooms = createRoomState({ store: redisRoomStore(redis, { prefix, destroyedRoomTtlMs: 60_000 }) });
+    const log = `${prefix}room:${ROOM}:log`;
+    const meta = `${prefix}room:${ROOM}:meta`;
+    await rooms.apply(create(100, "x"));
+    expect(await redis.pttl(log)).toBe(-1);
+    await rooms.apply(destroy(200));
+    for (const key of [log, meta]) {
+      const ttl = await redis.pttl(key);
+      expect(ttl > 0 && ttl <= 60_000).toBe(true);
+    }
+    // Expiry, without waiting for it.
+    await redis.del(log, meta);
+    expect(await redis.sismember(`${prefix}rooms`, ROOM)).toBe(1);
+    expect(await rooms.list()).toEqual([]);
+    expect(await redis.sismember(`${prefix}rooms`, ROOM)).toBe(0);
+    // A newer event keeps a destroyed room's keys for good again.
+    await rooms.apply(destroy(300));
+    await rooms.apply(enter(400, "bob"));
+    expect([await redis.pttl(log), await redis.pttl(meta)]).toEqual([-1, -1]);
+  });
+
+  it("keeps exact strings through Redis: non-ASCII, lone surrogates, 18-digit IDs", async () => {
+    const [rooms] = instances(1) as [RoomState];
+    const name = "會議 🎉 \ud800 \u0000";
+    await rooms.apply(create(100, name));
+    await rooms.apply(enter(110, "144115233775727695"));
+    expect(await rooms.get(ROOM)).toMatchObject({
+      settings: { RoomName: name },
+      members: ["144115233775727695"],
+    });
+  });
+
+  it("rejects from the handler (so the callback is acked FAIL) when Redis cannot be reached", async () => {
+    const closed = new Redis(server.url);
+    await closed.quit();
+    const rooms = createRoomState({ store: redisRoomStore(closed) });
+    await expect(rooms.handlers["Room.CallbackAfterMemberEnter"](enter(100, "alice"))).rejects.toThrow(
+      "Connection is closed",
+    );
+  });
+
+  it("refuses what is not an ioredis client, saying what to pass", () => {
+    expect(() => redisRoomStore({} as Redis)).toThrow(
+      "redisRoomStore needs an ioredis client: redisRoomStore(new Redis(url)) (install ioredis, an optional peer dependency)",
+    );
+    expect(() => redisRoomStore(client(), { destroyedRoomTtlMs: 0 })).toThrow(
+      "destroyedRoomTtlMs must be a whole number of milliseconds ≥ 1, not 0",
+    );
+  });
+});
