@@ -5,6 +5,7 @@ const MAX_UINT32 = 0xffff_ffff;
 /** What an option holds, for a message: its type, never its value (it may be a secret). */
 export function kind(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "an array";
   return typeof value === "string" && value === "" ? "an empty string" : `a ${typeof value}`;
 }
