@@ -274,3 +274,14 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("error", reject);
   });
 }
+
+/** The ways a secret key could leak into text: as is, and its base64, base64url and hex renderings. */
+export function secretForms(key: string): string[] {
+  const bytes = Buffer.from(key, "utf8");
+  const forms = [key, bytes.toString("base64"), bytes.toString("base64url"), bytes.toString("hex")];
+  if (/^(?:[0-9a-f]{2})+$/i.test(key)) {
+    const raw = Buffer.from(key, "hex");
+    forms.push(raw.toString("base64"), raw.toString("base64url"));
+  }
+  return forms;
+}
