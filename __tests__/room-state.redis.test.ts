@@ -1,5 +1,7 @@
+import express from "express";
 import Redis from "ioredis";
-import type { CallbackEvent } from "trtc-room-callbacks";
+import request from "supertest";
+import { createCallbackRouter, type CallbackEvent } from "trtc-room-callbacks";
 import {
   createRoomState,
   memoryRoomStore,
@@ -7,7 +9,7 @@ import {
   type RoomState,
   type RoomView,
 } from "trtc-room-callbacks/room-state";
-import { sampleEvent } from "trtc-room-callbacks/testing";
+import { callbackQuery, sampleEvent } from "trtc-room-callbacks/testing";
 import { planMeeting } from "../lib/cli/meeting";
 import { describeWithServer, startRedis, type RedisServer } from "./helpers/servers";
 
@@ -201,6 +203,54 @@ describeWithServer("redis-server", "redisRoomStore on a real redis-server", () =
     await expect(rooms.handlers["Room.CallbackAfterMemberEnter"](enter(100, "alice"))).rejects.toThrow(
       "Connection is closed",
     );
+  });
+
+  it("runs the README's sample: rooms.handlers in the router, rooms.list() and rooms.get() served", async () => {
+    const listen = jest.spyOn(express.application, "listen").mockImplementation((() => ({})) as never);
+    process.env.REDIS_URL = server.url;
+    function sample() {
+      // README: "Room state" (begin)
+      const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+      const rooms = createRoomState({ store: redisRoomStore(redis, { prefix: "trtc:" }) }); // or memoryRoomStore()
+
+      const app = express();
+      app.use("/trtc", createCallbackRouter({ sdkAppId: 1400000001, handlers: rooms.handlers }));
+      app.get("/rooms", async (_req, res) => {
+        res.json({ rooms: await rooms.list() });
+      });
+      app.get("/rooms/:roomId", async (req, res) => {
+        const room = await rooms.get(req.params.roomId);
+        if (room) res.json(room);
+        else res.status(404).json({ error: `no room ${req.params.roomId}` });
+      });
+      app.listen(3000);
+      // README: "Room state" (end)
+      return { app, redis };
+    }
+    const { app, redis } = sample();
+    clients.push(redis);
+    try {
+      expect(listen).toHaveBeenCalledWith(3000);
+      const events = meeting();
+      for (const event of [...events].reverse()) {
+        await request(app)
+          .post("/trtc")
+          .query(callbackQuery({ sdkAppId: 1400000001, command: event.CallbackCommand }))
+          .send(JSON.stringify(event))
+          .expect(200, { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
+      }
+      const expected = await inOrder(events);
+      await request(app)
+        .get("/rooms")
+        .expect(200, { rooms: [expected] });
+      await request(app)
+        .get(`/rooms/${ROOM}`)
+        .expect(200, expected as object);
+      await request(app).get("/rooms/nope").expect(404, { error: "no room nope" });
+    } finally {
+      listen.mockRestore();
+      delete process.env.REDIS_URL;
+    }
   });
 
   it("refuses what is not an ioredis client, saying what to pass", () => {

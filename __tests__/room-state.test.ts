@@ -456,9 +456,43 @@ describe("rooms.handlers in a real router", () => {
   });
 
   it("merges with your own handlers, as the README shows", async () => {
-    // README: "Room state: own handlers" (begin)
-    // README: "Room state: own handlers" (end)
-    const handlers: CallbackHandlers = {};
-    expect(handlers).toEqual({});
+    function sample() {
+      // README: "Room state: your own handlers" (begin)
+      const rooms = createRoomState({ store: memoryRoomStore() });
+      const welcomed: string[] = [];
+      const handlers: CallbackHandlers = {
+        ...rooms.handlers,
+        // A command you handle too: apply the event to the room state, then do your own work.
+        "Room.CallbackAfterMemberEnter": async (event) => {
+          await rooms.apply(event);
+          const room = await rooms.get(event.RoomId);
+          welcomed.push(
+            `${event.MemberList_Account?.join(", ")} joined ${room?.settings.RoomName ?? event.RoomId}`,
+          );
+        },
+      };
+      const router = createCallbackRouter({ sdkAppId: 1400000001, handlers });
+      // README: "Room state: your own handlers" (end)
+      return { rooms, welcomed, router };
+    }
+    const { rooms, welcomed, router } = sample();
+    const app = express();
+    app.use("/trtc", router);
+    for (const event of [
+      create(100, { RoomName: "Standup" }),
+      enter(110, "alice", "bob"),
+      seats(120, { Index: 0, Member_Account: "alice" }),
+    ]) {
+      await request(app)
+        .post("/trtc")
+        .query(callbackQuery({ sdkAppId: 1400000001, command: event.CallbackCommand }))
+        .send(JSON.stringify(event))
+        .expect(200, { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
+    }
+    expect(welcomed).toEqual(["alice, bob joined Standup"]);
+    expect(await roomOf(rooms)).toMatchObject({
+      members: ["alice", "bob"],
+      seats: [{ index: 0, member: "alice" }],
+    });
   });
 });
