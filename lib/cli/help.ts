@@ -27,6 +27,7 @@ Commands:
   send <callback>   send one realistic callback and print the HTTP status and the ack
   simulate          play a whole meeting, printing each callback with its ack
   config <action>   set, get, delete or check the callback URL on Tencent's side (REST API)
+  queue <action>    stats, failed or retry: the durable-delivery queue in Redis (needs bullmq)
   help [command]    show this help, or a command's
 
 Run "${PROGRAM} <command> --help" for a command's options.
@@ -116,4 +117,37 @@ Exit codes:
   1  Tencent said no (its code, message and what to do are printed), or a checked callback was not acknowledged
   2  wrong usage (unknown action or option, missing or bad value, TRTC_SECRET_KEY not set)
   3  Tencent's REST API or the callback URL could not be reached, or did not answer in time
+`;
+
+export const QUEUE_HELP = `Usage: ${PROGRAM} queue <stats|failed|retry> --redis <url> --queue <name> [options]
+
+Looks at the BullMQ queue that enqueueCallbacks fills (trtc-room-callbacks/bullmq), and replays
+failed jobs once their handler is fixed. Needs the bullmq package (npm install bullmq).
+
+Actions:
+  stats    the number of jobs in each state: waiting, active, delayed, prioritized,
+           waiting-children, completed, failed
+  failed   the failed jobs: id, command, room, attempts made and the last error
+  retry    move a failed job (--job <id>) or every failed job (--all) back to waiting;
+           its attempts count from 1 again
+
+Options:
+  --redis <url>         redis://[user:password@]host:port[/db], or rediss:// (required)
+  --queue <name>        the queue's name, such as trtc-callbacks (required)
+  --prefix <prefix>     the queue's key prefix, when it is not BullMQ's default (bull)
+  --job <id>            retry: this job
+  --all                 retry: every failed job
+  --limit <n>           failed: list at most this many (default 100)
+  --timeout <ms>        how long to wait for Redis (default 5000)
+  -h, --help            show this help
+
+Examples:
+  ${PROGRAM} queue stats --redis redis://127.0.0.1:6379 --queue trtc-callbacks
+  ${PROGRAM} queue retry --redis redis://127.0.0.1:6379 --queue trtc-callbacks --all
+
+Exit codes:
+  0  done
+  1  the job is not there or not failed, or bullmq is not installed
+  2  wrong usage (unknown action or option, missing or bad value)
+  3  Redis could not be reached, or did not answer in time
 `;

@@ -1,16 +1,22 @@
 import { UsageError } from "./args";
 import { config } from "./config";
 import { UnreachableError } from "./deliver";
-import { CONFIG_HELP, EXIT, MAIN_HELP, PROGRAM, SEND_HELP, SIMULATE_HELP } from "./help";
+import { CONFIG_HELP, EXIT, MAIN_HELP, PROGRAM, QUEUE_HELP, SEND_HELP, SIMULATE_HELP } from "./help";
 import type { Output } from "./output";
+import { queue } from "./queue";
 import { send } from "./send";
 import { simulate } from "./simulate";
 
 export type { Output } from "./output";
 export { EXIT } from "./help";
 
-const COMMANDS = { send, simulate, config };
-const HELP: Record<string, string> = { send: SEND_HELP, simulate: SIMULATE_HELP, config: CONFIG_HELP };
+const COMMANDS = { send, simulate, config, queue };
+const HELP: Record<string, string> = {
+  send: SEND_HELP,
+  simulate: SIMULATE_HELP,
+  config: CONFIG_HELP,
+  queue: QUEUE_HELP,
+};
 
 /**
  * Runs the command line `args` (without `node` and the script) and resolves
@@ -34,7 +40,7 @@ export async function main(
   if (!Object.hasOwn(COMMANDS, name)) {
     return usage(
       out,
-      `unknown command ${JSON.stringify(name)}: the commands are send and simulate to send callbacks, and config for the setup on Tencent's side`,
+      `unknown command ${JSON.stringify(name)}: the commands are send and simulate to send callbacks, config for the setup on Tencent's side, and queue for the durable-delivery queue`,
     );
   }
   try {
