@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { COMMANDS } from "../lib/commands/registry";
 import { roomInfoSchema } from "../lib/commands/room-info";
-import { ErrorCodes } from "../lib/errors";
+import { ErrorCodes } from "../lib/core/errors";
 
 /**
  * The README's reference tables are the registry's and the error codes' in

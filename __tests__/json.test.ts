@@ -1,4 +1,4 @@
-import { parseJson, quoteLongIntegers, sanitize } from "../lib/json";
+import { parseJson, quoteLongIntegers, sanitize } from "../lib/protocol/json";
 
 describe("parseJson", () => {
   it("keeps integers beyond 2^53 exact, as strings", () => {

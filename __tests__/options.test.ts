@@ -1,5 +1,5 @@
 import { ConfigurationError, createCallbackRouter, type CallbackRouterOptions } from "../lib";
-import { configure, DEFAULT_LIMIT, DEFAULT_RAW_BODY_CAP, DEFAULT_TIMEOUT_MS } from "../lib/options";
+import { configure, DEFAULT_LIMIT, DEFAULT_RAW_BODY_CAP, DEFAULT_TIMEOUT_MS } from "../lib/core/options";
 
 type AnyOptions = CallbackRouterOptions<unknown>;
 const noop = () => undefined;
@@ -168,6 +168,7 @@ describe("createCallbackRouter refuses options it cannot run with", () => {
   it("returns an Express middleware when the options are right", () => {
     const router = createCallbackRouter({ sdkAppId: 1400000001, handlers: {} });
     expect(typeof router).toBe("function");
-    expect(router.length).toBe(3);
+    // Two or three parameters: four would make Express treat it as an error handler.
+    expect(router.length).toBeLessThan(4);
   });
 });

@@ -1,4 +1,4 @@
-import { parseQuery } from "../lib/query";
+import { parseQuery } from "../lib/protocol/query";
 
 describe("parseQuery", () => {
   it("reads names case-insensitively and values as sent", () => {

@@ -93,10 +93,10 @@ describe("stalled and slow bodies", () => {
     const [error, info] = calls[0]!;
     expect(error).toBeInstanceOf(RequestRejectedError);
     expect(error.code).toBe(ErrorCodes.BodyTimeout);
-    expect(error.command).toBe(memberEnter);
+    expect(info["command"]).toBe(memberEnter);
     expect(info["receivedCommand"]).toBe(memberEnter);
     // What did arrive is kept, so the event is not lost without a trace.
-    expect(error.rawBody).toBe(partial === "" ? "" : '{"RoomId":"r1","Memb');
+    expect(info["rawBody"]).toBe(partial === "" ? "" : '{"RoomId":"r1","Memb');
   });
 
   it("caps the partial body of a stalled request at rawBodyCap in the report", async () => {
@@ -111,7 +111,7 @@ describe("stalled and slow bodies", () => {
     const partial = `{"RoomId":"r1","Pad":"${"x".repeat(3000)}`;
     const result = await stall(port, requestHead(path, { "Content-Length": 5000 }) + partial, 4000);
     expect(parseRaw(result.received).status).toBe(408);
-    expect(calls[0]![0].rawBody).toBe(partial.slice(0, 10));
+    expect(calls[0]![1]["rawBody"]).toBe(partial.slice(0, 10));
   });
 
   it("answers 50 connections stalled at once, each with 408", async () => {
@@ -185,11 +185,11 @@ describe("a client that disconnects mid-body", () => {
       expect(handler).not.toHaveBeenCalled();
       expect(appErrors).toEqual([]);
       expect(calls).toHaveLength(1);
-      const [error] = calls[0]!;
+      const [error, info] = calls[0]!;
       expect(error).toBeInstanceOf(RequestAbortedError);
       expect(error.code).toBe(ErrorCodes.RequestAborted);
-      expect(error.command).toBe(memberEnter);
-      expect(error.rawBody).toBe('{"RoomId":"r1","MemberList_Account":["u');
+      expect(info["command"]).toBe(memberEnter);
+      expect(info["rawBody"]).toBe('{"RoomId":"r1","MemberList_Account":["u');
 
       const timers = setSpy.mock.calls
         .map((call, i) => [call[1], setSpy.mock.results[i]?.value] as const)
@@ -828,8 +828,12 @@ describe("no silent loss: every failure reaches onError with code, command and r
     const { query, body } = make();
     await send(port, { path: `/trtc?${query}`, body });
     expect(calls).toHaveLength(1);
-    const [error] = calls[0]!;
-    expect({ code: error.code, command: error.command, rawBody: error.rawBody }).toEqual({
+    const [error, info] = calls[0]!;
+    expect({
+      code: error.code,
+      command: info["command"] ?? info["receivedCommand"],
+      rawBody: info["rawBody"],
+    }).toEqual({
       code,
       command,
       rawBody: bodyRead ? body : undefined,
@@ -847,7 +851,9 @@ describe("no silent loss: every failure reaches onError with code, command and r
     const port = await start(app);
     await send(port, { path: `/trtc?${tencentQuery("Room.CallbackAfterSomethingNew")}`, body });
     await reported(2);
-    expect(calls.map(([error]) => [error.code, error.command, error.rawBody])).toEqual([
+    expect(
+      calls.map(([error, info]) => [error.code, info["command"] ?? info["receivedCommand"], info["rawBody"]]),
+    ).toEqual([
       [ErrorCodes.HandlerTimeout, "Room.CallbackAfterSomethingNew", body],
       [ErrorCodes.LateSettlement, "Room.CallbackAfterSomethingNew", body],
     ]);
@@ -872,8 +878,8 @@ describe("no silent loss: every failure reaches onError with code, command and r
     const leave = samples["Room.CallbackAfterMemberLeave"];
     await send(port, { path: `/trtc?${tencentQuery("Room.CallbackAfterMemberLeave")}`, body: leave });
     expect(calls.map(([error]) => error)).toEqual([busy, busy]);
-    expect(calls[1]![0].command).toBe("Room.CallbackAfterMemberLeave");
-    expect(calls[1]![0].rawBody).toBe(leave);
+    expect(calls[1]![1]["command"]).toBe("Room.CallbackAfterMemberLeave");
+    expect(calls[1]![1]["rawBody"]).toBe(leave);
   });
 
   it("reports a body that is not UTF-8 with its text, invalid bytes replaced", async () => {
@@ -882,7 +888,7 @@ describe("no silent loss: every failure reaches onError with code, command and r
     const port = await start(app);
     await send(port, { path, body: bytes('{"RoomId":"r', [0xff], '"}') });
     expect(calls[0]![0].code).toBe(ErrorCodes.InvalidJson);
-    expect(calls[0]![0].rawBody).toBe('{"RoomId":"r\ufffd"}');
+    expect(calls[0]![1]["rawBody"]).toBe('{"RoomId":"r\ufffd"}');
   });
 
   it("caps rawBody at rawBodyCap characters", async () => {
@@ -890,6 +896,6 @@ describe("no silent loss: every failure reaches onError with code, command and r
     const { app } = appWith({ onError, rawBodyCap: 10 });
     const port = await start(app);
     await send(port, { path, body: `{"RoomId":${"1".repeat(100)}` });
-    expect(calls[0]![0].rawBody).toBe('{"RoomId":');
+    expect(calls[0]![1]["rawBody"]).toBe('{"RoomId":');
   });
 });

@@ -1,7 +1,14 @@
 import express from "express";
 import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CallbackError, ErrorCodes, sign, type CallbackEvent, type TrtcCallbackError } from "../lib";
+import {
+  CallbackError,
+  ErrorCodes,
+  sign,
+  type CallbackEvent,
+  type CallbackFailureInfo,
+  type TrtcCallbackError,
+} from "../lib";
 import { samples, type SampleCommand } from "./helpers/fixtures";
 import { createApp, OK_ACK, post, SDK_APP_ID, tencentQuery } from "./helpers/server";
 
@@ -226,10 +233,10 @@ describe("handler failures", () => {
       samples["Mic.CallbackAfterSeatInfoChanged"],
     ).expect(200, failAck(4321, "seat sync failed"));
     expect(onError).toHaveBeenCalledTimes(1);
-    const [error] = onError.mock.calls[0] as [TrtcCallbackError];
+    const [error, info] = onError.mock.calls[0] as [TrtcCallbackError, CallbackFailureInfo];
     expect(error).toBeInstanceOf(CallbackError);
-    expect(error.command).toBe("Mic.CallbackAfterSeatInfoChanged");
-    expect(error.rawBody).toBe(samples["Mic.CallbackAfterSeatInfoChanged"]);
+    expect(info.command).toBe("Mic.CallbackAfterSeatInfoChanged");
+    expect(info.rawBody).toBe(samples["Mic.CallbackAfterSeatInfoChanged"]);
   });
 
   it("gives a CallbackError without a code the documented default", async () => {
@@ -300,9 +307,9 @@ describe("handler failures", () => {
     expect((onError.mock.calls[0] as [TrtcCallbackError])[0].name).toBe("HandlerTimeoutError");
     await settled;
     expect(onError).toHaveBeenCalledTimes(2);
-    const [late] = onError.mock.calls[1] as [TrtcCallbackError];
+    const [late, info] = onError.mock.calls[1] as [TrtcCallbackError, CallbackFailureInfo];
     expect(late.code).toBe(ErrorCodes.LateSettlement);
-    expect(late.command).toBe(memberEnter);
+    expect(info.command).toBe(memberEnter);
   });
 
   it("reports a handler that rejects after the deadline with the rejection as cause", async () => {
@@ -343,25 +350,23 @@ describe("what handlers throw is theirs", () => {
     return { onError, res };
   }
 
-  it("never modifies a thrown CallbackError: a frozen one still gets its ack, and onError a copy", async () => {
+  it("never modifies a thrown CallbackError: a frozen one still gets its ack, and onError it with the request beside it", async () => {
     const thrown = Object.freeze(new CallbackError("not ready", { code: 4242 }));
     const { onError, res } = await throwFromHandler(thrown);
     expect(res.body).toEqual(failAck(4242, "not ready"));
-    const [reported] = onError.mock.calls[0] as [TrtcCallbackError];
-    expect(reported).toBeInstanceOf(CallbackError);
-    expect(reported).not.toBe(thrown);
-    expect(reported.cause).toBe(thrown);
-    expect(reported.rawBody).toBe(samples[memberEnter]);
-    expect(thrown.command).toBeUndefined();
+    const [reported, info] = onError.mock.calls[0] as [TrtcCallbackError, CallbackFailureInfo];
+    expect(reported).toBe(thrown);
+    expect(info.rawBody).toBe(samples[memberEnter]);
+    expect(info.command).toBe(memberEnter);
   });
 
   it("reports one shared CallbackError thrown for concurrent requests with each request's own body", async () => {
     const shared = new CallbackError("busy", { code: 4300 });
     const bodies: (string | undefined)[] = [];
     const app = createApp({
-      onError: async (error) => {
+      onError: async (_error, info) => {
         await new Promise((resolve) => setImmediate(resolve));
-        bodies.push(error.rawBody);
+        bodies.push(info.rawBody);
       },
       handlers: {
         [memberEnter]: async () => {
@@ -377,20 +382,17 @@ describe("what handlers throw is theirs", () => {
     expect(bodies.sort()).toEqual([one, two]);
   });
 
-  it("reports a CallbackError subclass as that subclass, with its own fields, and the thrown one as cause", async () => {
+  it("reports a thrown CallbackError subclass as it is, with its own fields", async () => {
     class RetryLater extends CallbackError {
       readonly retryAfter = 5;
     }
     const thrown = new RetryLater("retry later", { code: 4503 });
     const { onError, res } = await throwFromHandler(thrown);
     expect(res.body).toEqual(failAck(4503, "retry later"));
-    const [reported] = onError.mock.calls[0] as [RetryLater];
-    expect(reported).toBeInstanceOf(RetryLater);
-    expect(reported).not.toBe(thrown);
+    const [reported, info] = onError.mock.calls[0] as [RetryLater, CallbackFailureInfo];
+    expect(reported).toBe(thrown);
     expect(reported.retryAfter).toBe(5);
-    expect(reported.message).toBe("retry later");
-    expect(reported.cause).toBe(thrown);
-    expect(reported.command).toBe(memberEnter);
+    expect(info.command).toBe(memberEnter);
   });
 });
 
@@ -787,16 +789,18 @@ describe("coexisting with body parsers", () => {
       ),
     );
     expect(handler).not.toHaveBeenCalled();
-    expect((onError.mock.calls[0] as [TrtcCallbackError])[0].rawBody).toContain("144115233775727680");
+    expect((onError.mock.calls[0] as [TrtcCallbackError, CallbackFailureInfo])[1].rawBody).toContain(
+      "144115233775727680",
+    );
   });
 
   it("reports a body express.json() parsed, as JSON text, when it fails validation", async () => {
     const onError = jest.fn();
     const app = createApp({ onError, handlers: { [memberEnter]: jest.fn() } }, express.json());
     await post(app, tencentQuery(memberEnter), '{"MemberCount": 3}', "application/json").expect(400);
-    const [error] = onError.mock.calls[0] as [TrtcCallbackError];
+    const [error, info] = onError.mock.calls[0] as [TrtcCallbackError, CallbackFailureInfo];
     expect(error.code).toBe(ErrorCodes.InvalidEvent);
-    expect(error.rawBody).toBe('{"MemberCount":3}');
+    expect(info.rawBody).toBe('{"MemberCount":3}');
   });
 
   it("reads the raw body when express.json() skipped it for its content type", async () => {

@@ -262,7 +262,7 @@ describe("createCallbackTester", () => {
     const [error] = result.errors;
     expect(error).toBeInstanceOf(HandlerError);
     expect(error?.cause).toBe(boom);
-    expect(error?.command).toBe("Room.CallbackAfterMemberEnter");
+    expect(result.failures[0]?.command).toBe("Room.CallbackAfterMemberEnter");
     expect(onError).toHaveBeenCalledTimes(1);
     expect(onError.mock.calls[0]?.[0]).toBe(error);
   });

@@ -3,8 +3,8 @@ import Joi from "joi";
 import { isDeepStrictEqual } from "node:util";
 import { fastCheck, objectSchema, text, UNSURE } from "../lib/commands/fields";
 import { COMMANDS } from "../lib/commands/registry";
-import { parseJson } from "../lib/json";
-import { validateEvent } from "../lib/validate";
+import { parseJson } from "../lib/protocol/json";
+import { validateEvent } from "../lib/core/validate";
 import { samples } from "./helpers/fixtures";
 
 // The fast check must answer exactly as Joi would, or not at all.

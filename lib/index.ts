@@ -1,4 +1,5 @@
-export { createCallbackRouter } from "./express";
+export { createCallbackRouter } from "./adapters/express";
+export { createCallbackListener } from "./adapters/node/listener";
 export { COMMAND_NAMES, type CallbackCommand, type CallbackEvent } from "./commands/registry";
 export type { CreateRoomEvent } from "./commands/create-room";
 export type { DestroyRoomEvent } from "./commands/destroy-room";
@@ -23,16 +24,18 @@ export {
   TrtcCallbackError,
   type ErrorCode,
   type FailureDetails,
-} from "./errors";
-export { ConfigurationError } from "./options";
-export { sign } from "./signature";
-export type { Ack } from "./ack";
+} from "./core/errors";
+export { ConfigurationError } from "./core/options";
+export { sign } from "./protocol/sign";
+export type { Ack } from "./protocol/ack";
 export type {
   CallbackContext,
+  CallbackFailureInfo,
   CallbackHandler,
   CallbackHandlers,
+  CallbackOptions,
   CallbackRouterOptions,
   CallbackRequestInfo,
   UnknownCallbackEvent,
   UnknownCommandContext,
-} from "./types";
+} from "./core/types";

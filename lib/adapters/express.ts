@@ -1,12 +1,12 @@
-import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { Deadline } from "./deadline";
-import { log } from "./log";
-import { configure } from "./options";
-import type { BodyInput } from "./body";
-import { createPipeline } from "./pipeline";
-import { readBody } from "./read-body";
-import { writeAck } from "./respond";
-import type { CallbackRouterOptions } from "./types";
+import type { Request, RequestHandler, Response } from "express";
+import type { Deadline } from "../core/deadline";
+import { createCallbackHandle } from "../core/handle";
+import { configure } from "../core/options";
+import type { BodyInput } from "../core/parse-body";
+import type { CallbackOptions } from "../core/types";
+import { nodeSha256Hex } from "../protocol/sign";
+import { readBody } from "./node/read-body";
+import { writeOutcome } from "./node/write-outcome";
 
 /**
  * Creates the Express middleware that receives Tencent's Room callbacks:
@@ -29,33 +29,20 @@ import type { CallbackRouterOptions } from "./types";
  * }));
  * ```
  */
-export function createCallbackRouter(options: CallbackRouterOptions<Request>): RequestHandler {
+export function createCallbackRouter(options: CallbackOptions<Request>): RequestHandler {
   const config = configure(options);
-  const process = createPipeline(config);
-  return function trtcRoomCallbacks(req: Request, res: Response, next: NextFunction): void {
-    const deadline = new Deadline(config.timeoutMs);
-    process({
-      method: req.method,
-      url: req.url,
-      request: req,
-      deadline,
-      readBody: () => bodyOf(req, config.limit, deadline),
-    })
-      .then((outcome) => {
-        writeAck(res, outcome);
-        if (log.request.enabled) {
-          log.request(
-            "%s %s -> %d %s %d",
-            req.method,
-            req.url,
-            outcome.status,
-            outcome.ack.ActionStatus,
-            outcome.ack.ErrorCode,
-          );
-        }
-      })
-      .catch(next)
-      .finally(() => deadline.clear());
+  const handle = createCallbackHandle(config, { name: "express", sha256Hex: nodeSha256Hex });
+  return function trtcRoomCallbacks(req: Request, res: Response): void {
+    void handle(
+      {
+        method: req.method,
+        url: req.url,
+        traceUrl: req.originalUrl,
+        request: req,
+        readBody: (deadline, limit) => bodyOf(req, deadline, limit),
+      },
+      (outcome) => writeOutcome(res, outcome),
+    );
   };
 }
 
@@ -64,9 +51,9 @@ export function createCallbackRouter(options: CallbackRouterOptions<Request>): R
  * A parser that consumed the stream leaves its result in `req.body`; one that
  * skipped the request (another content type) leaves the stream unread.
  */
-function bodyOf(req: Request, limit: number, deadline: Deadline): Promise<BodyInput> {
+function bodyOf(req: Request, deadline: Deadline, limit: number): Promise<BodyInput> {
   const consumed = (req as { _body?: boolean })._body === true || req.readableEnded;
-  if (!consumed) return readBody(req, limit, deadline);
+  if (!consumed) return readBody(req, deadline, limit);
   const body: unknown = req.body;
   if (typeof body === "string" || body instanceof Uint8Array) return Promise.resolve(body);
   return Promise.resolve(body === undefined ? "" : { parsed: body });

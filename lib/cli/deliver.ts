@@ -1,4 +1,4 @@
-import type { Ack } from "../ack";
+import type { Ack } from "../protocol/ack";
 import { callbackQuery } from "../testing/callback-query";
 import type { Target } from "./args";
 

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { COMMAND_NAMES, lookupCommand } from "../commands/registry";
-import { parseJson } from "../json";
-import { closest } from "../suggest";
+import { parseJson } from "../protocol/json";
+import { closest } from "../core/suggest";
 import { sampleEvent } from "../testing/sample-event";
 import { applySet, parse, readTarget, TARGET_OPTIONS, UsageError } from "./args";
 import { callbackUrl, deliver } from "./deliver";

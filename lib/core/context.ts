@@ -1,4 +1,4 @@
-import type { CallbackCommand } from "./commands/registry";
+import type { CallbackCommand } from "../commands/registry";
 import type { Deadline } from "./deadline";
 import type { CallbackRequestInfo } from "./types";
 

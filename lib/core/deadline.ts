@@ -1,22 +1,27 @@
 /**
- * One timer per request, started when the request reaches the router: it
+ * One timer per request, started when the request reaches the core: it
  * bounds reading the body and running the handler together, because
- * Tencent's 2-second budget covers both.
+ * Tencent's 2-second budget covers both. Whether it has passed is read from
+ * the clock, not only from the timer, so synchronous work that blocks the
+ * event loop past it (a huge body, a blocking handler) still counts as late.
  */
 export class Deadline {
-  #timer: NodeJS.Timeout;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #end: number;
   #controller: AbortController | undefined;
   #listener: (() => void) | undefined;
   #expired = false;
 
   constructor(readonly ms: number) {
-    this.#timer = setTimeout(() => this.#expire(), ms);
-    // A pending deadline must not keep a closing server's process alive.
-    this.#timer.unref();
+    this.#end = Date.now() + ms;
+    this.#timer = setTimeout(() => this.expire(), ms);
+    // A pending deadline must not keep a closing server's process alive (Node only; isolates have no unref).
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 
-  /** Whether the deadline has passed. */
+  /** Whether the deadline has passed, by the clock, even if its timer has not fired yet. */
   get expired(): boolean {
+    if (!this.#expired && Date.now() >= this.#end) this.expire();
     return this.#expired;
   }
 
@@ -38,12 +43,19 @@ export class Deadline {
     this.#listener = undefined;
   }
 
-  #expire(): void {
+  /**
+   * Marks the deadline passed: first the listener (which answers FAIL and
+   * reports it), then the abort of `signal`, so whatever a handler does on
+   * the abort comes after the timeout in every report.
+   */
+  expire(): void {
+    if (this.#expired) return;
     this.#expired = true;
-    this.#controller?.abort(this.#reason());
+    clearTimeout(this.#timer);
     const listener = this.#listener;
     this.#listener = undefined;
     listener?.();
+    this.#controller?.abort(this.#reason());
   }
 
   #reason(): Error {

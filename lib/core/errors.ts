@@ -51,12 +51,8 @@ export const ErrorCodes = {
 /** One of {@link ErrorCodes}, or a code a handler chose through {@link CallbackError}. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
-/** What the router knew about the request when it failed. */
+/** Options of the error classes' constructors. */
 export interface FailureDetails {
-  /** The canonical command, when it was known. */
-  command?: string | undefined;
-  /** The body as received, cut to `rawBodyCap` characters. */
-  rawBody?: string | undefined;
   /** What caused this error, such as the error a handler threw. */
   cause?: unknown;
 }
@@ -65,28 +61,21 @@ export interface FailureDetails {
  * Base class of every error the router reports. `code` is sent as the ack's
  * `ErrorCode`, `status` as the HTTP status, and `message` as `ErrorInfo`
  * (except for {@link HandlerError} and {@link InternalError}, whose messages
- * never leave the process).
+ * never leave the process). Errors are never changed once made: what the
+ * router knew about the request (its command, its body) reaches `onError`
+ * beside the error, in its second argument.
  */
 export class TrtcCallbackError extends Error {
   /** The ack's `ErrorCode`. */
   readonly code: number;
   /** The HTTP status of the response (200 for handler failures, which Tencent must see as delivered). */
   readonly status: number;
-  /**
-   * The command, when known: the canonical name for the six known commands
-   * (older spellings included), the name as received for an unknown one.
-   */
-  command: string | undefined;
-  /** The body as received, size-capped, so an app can log or replay the event. */
-  rawBody: string | undefined;
 
   constructor(message: string, code: number, status: number, details: FailureDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.code = code;
     this.status = status;
-    this.command = details.command;
-    this.rawBody = details.rawBody;
   }
 }
 
@@ -117,10 +106,14 @@ export class CallbackError extends TrtcCallbackError {
   }
 }
 
-/** A thrown value as text for a message, whatever it is (a null-prototype object has no `toString`). */
+/**
+ * A thrown value as text for a message, whatever it is: a null-prototype
+ * object has no `toString`, and a revoked `Proxy` throws on any inspection,
+ * `instanceof` included.
+ */
 export function describeThrown(thrown: unknown): string {
   try {
-    return thrown instanceof Error ? thrown.message : String(thrown);
+    return thrown instanceof Error ? String(thrown.message) : String(thrown);
   } catch {
     return "a value that cannot be turned into text";
   }

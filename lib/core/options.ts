@@ -1,7 +1,8 @@
-import type { CallbackCommand } from "./commands/registry";
-import { COMMAND_NAMES, lookupCommand } from "./commands/registry";
+import type { CallbackCommand } from "../commands/registry";
+import { COMMAND_NAMES, lookupCommand } from "../commands/registry";
+import { log } from "./log";
 import { closest } from "./suggest";
-import type { CallbackHandler, CallbackRouterOptions } from "./types";
+import type { CallbackHandler, CallbackOptions } from "./types";
 
 /** The options, checked and completed with defaults: what the pipeline runs on. */
 export interface Configuration<Req> {
@@ -11,24 +12,31 @@ export interface Configuration<Req> {
   readonly timeoutMs: number;
   readonly limit: number;
   readonly rawBodyCap: number;
-  readonly onError: CallbackRouterOptions<Req>["onError"];
-  readonly onUnknownCommand: CallbackRouterOptions<Req>["onUnknownCommand"];
+  readonly onError: CallbackOptions<Req>["onError"];
+  readonly onUnknownCommand: CallbackOptions<Req>["onUnknownCommand"];
 }
 
 export const DEFAULT_TIMEOUT_MS = 1500;
 export const DEFAULT_LIMIT = 1024 * 1024;
 export const DEFAULT_RAW_BODY_CAP = 64 * 1024;
 
-const OPTION_NAMES = [
-  "sdkAppId",
-  "handlers",
-  "token",
-  "timeoutMs",
-  "limit",
-  "onError",
-  "onUnknownCommand",
-  "rawBodyCap",
-] as const satisfies readonly (keyof CallbackRouterOptions)[];
+/** Tencent gives up on a callback after this many milliseconds. */
+export const TENCENT_TIMEOUT_MS = 2000;
+
+// Every option, exactly: a key missing here or one the options type lacks is a compile error.
+const KNOWN_OPTIONS = {
+  sdkAppId: true,
+  handlers: true,
+  token: true,
+  requireToken: true,
+  timeoutMs: true,
+  limit: true,
+  onError: true,
+  onUnknownCommand: true,
+  rawBodyCap: true,
+} as const satisfies { readonly [K in keyof Required<CallbackOptions>]: true };
+
+const OPTION_NAMES = Object.keys(KNOWN_OPTIONS) as (keyof CallbackOptions)[];
 
 const USAGE = 'app.use("/trtc", createCallbackRouter({ sdkAppId: 1400000001, handlers: { … } }))';
 
@@ -40,8 +48,15 @@ export class ConfigurationError extends TypeError {
   }
 }
 
-/** Checks the options and fills in defaults. Throws {@link ConfigurationError}. */
-export function configure<Req>(options: CallbackRouterOptions<Req>): Configuration<Req> {
+/**
+ * Checks the options and fills in defaults. Throws {@link ConfigurationError}.
+ * `extra` names options an entry takes beyond these (the Fastify plugin's
+ * `prefix`), which it removes before calling.
+ */
+export function configure<Req>(
+  options: CallbackOptions<Req>,
+  extra: readonly string[] = [],
+): Configuration<Req> {
   if (options === null || typeof options !== "object") {
     throw new ConfigurationError(`createCallbackRouter needs an options object: ${USAGE}`);
   }
@@ -51,18 +66,26 @@ export function configure<Req>(options: CallbackRouterOptions<Req>): Configurati
     );
   }
   for (const name of Object.keys(options)) {
-    if (!(OPTION_NAMES as readonly string[]).includes(name)) {
-      const hint = closest(name, OPTION_NAMES);
+    if (!Object.hasOwn(KNOWN_OPTIONS, name) && !extra.includes(name)) {
+      const hint = closest(name, [...OPTION_NAMES, ...extra]);
       throw new ConfigurationError(
         `unknown option "${name}"${hint ? `: did you mean "${hint}"?` : ""} Known options: ${OPTION_NAMES.join(", ")}`,
       );
     }
   }
+  const requireToken = checkBoolean("requireToken", options.requireToken);
+  if (requireToken && (options.token === undefined || options.token === null)) {
+    throw new ConfigurationError(
+      "requireToken is set but token is missing: pass the callback authentication token set on Tencent's side, for example token: process.env.TRTC_CALLBACK_TOKEN, and make sure that variable is set",
+    );
+  }
+  const timeoutMs = checkInteger("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS, 1, 60_000);
+  if (timeoutMs >= TENCENT_TIMEOUT_MS) warnSlowTimeout(timeoutMs);
   return {
     sdkAppId: checkSdkAppId(options.sdkAppId),
     handlers: checkHandlers(options.handlers),
     tokens: checkTokens(options.token),
-    timeoutMs: checkInteger("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS, 1, 60_000),
+    timeoutMs,
     limit: checkInteger("limit", options.limit, DEFAULT_LIMIT, 1, 2 ** 31 - 1),
     rawBodyCap: checkInteger("rawBodyCap", options.rawBodyCap, DEFAULT_RAW_BODY_CAP, 0, 2 ** 31 - 1),
     onError: checkFunction("onError", options.onError),
@@ -143,6 +166,30 @@ function checkInteger(name: string, value: unknown, fallback: number, min: numbe
     throw new ConfigurationError(`${name} must be an integer from ${min} to ${max}; got ${describe(value)}`);
   }
   return value;
+}
+
+function checkBoolean(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean")
+    throw new ConfigurationError(`${name} must be true or false; got ${describe(value)}`);
+  return value;
+}
+
+/**
+ * Tencent stops waiting at 2 s: an ack after that is never seen, so a FAIL
+ * the app counts on never happens. A warning, not an error: some set Tencent
+ * to retry on timeout and want the handler to finish anyway.
+ */
+function warnSlowTimeout(timeoutMs: number): void {
+  const message = `timeoutMs is ${timeoutMs}, but Tencent stops waiting for the ack after ${TENCENT_TIMEOUT_MS} ms: a handler slower than that is answered after Tencent gave up. Use 1500 (the default) or less.`;
+  log.error("%s", message);
+  // Node's own channel for library warnings (--no-warnings silences it); isolates have none.
+  const node = (globalThis as { process?: { emitWarning?: (message: string, options: object) => void } })
+    .process;
+  node?.emitWarning?.(`trtc-room-callbacks: ${message}`, {
+    type: "TrtcRoomCallbacksWarning",
+    code: "TRTC_ROOM_CALLBACKS_TIMEOUT",
+  });
 }
 
 function checkFunction<F>(name: string, value: F): F {

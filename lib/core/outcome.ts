@@ -1,37 +1,24 @@
+import { failAck, OK_ACK, type Ack } from "../protocol/ack";
 import { ErrorCodes, HandlerError, InternalError, type TrtcCallbackError } from "./errors";
 
-/** The acknowledgement Tencent expects for every callback. */
-export interface Ack {
-  /** `OK` when the event was handled, `FAIL` otherwise. */
-  ActionStatus: "OK" | "FAIL";
-  /** 0 for OK; otherwise one of the documented codes or a handler's own. */
-  ErrorCode: number;
-  /** Empty for OK; otherwise what went wrong. */
-  ErrorInfo: string;
-}
-
-/** What the pipeline decided to answer; the transport writes it. */
+/** What the core decided to answer; an adapter writes it. */
 export interface Outcome {
   /** HTTP status. */
-  status: number;
+  readonly status: number;
   /** The acknowledgement. */
-  ack: Ack;
+  readonly ack: Readonly<Ack>;
   /** Extra response headers, such as `Allow` for a 405. */
-  headers?: Readonly<Record<string, string>>;
-  /** Close the connection after answering: the rest of the request is not worth reading. */
-  close?: boolean;
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Close the connection after answering: the body was not read (an early
+   * rejection) or is not worth reading, and a keep-alive connection would
+   * otherwise go on draining whatever the client streams.
+   */
+  readonly close?: boolean;
 }
 
-/** The OK ack, shared: it never changes. */
-export const OK: Outcome = Object.freeze({
-  status: 200,
-  ack: Object.freeze({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" }),
-});
-
-/** A FAIL outcome. */
-export function fail(status: number, code: number, info: string, extra?: Partial<Outcome>): Outcome {
-  return { status, ack: { ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: info }, ...extra };
-}
+/** The OK outcome, shared: it never changes. */
+export const OK: Outcome = Object.freeze({ status: 200, ack: OK_ACK });
 
 /** What a FAIL ack says when a handler failed with something other than a `CallbackError`: the real error stays in-process. */
 const HANDLER_FAILED_INFO = "the callback handler failed";
@@ -39,21 +26,25 @@ const HANDLER_FAILED_INFO = "the callback handler failed";
 /** What a FAIL ack says for an {@link InternalError}. */
 const INTERNAL_ERROR_INFO = "internal error in trtc-room-callbacks";
 
-/** The outcome that answers a failure: its status and code, and its message unless that must stay private. */
-export function failureOutcome(error: TrtcCallbackError): Outcome {
+/**
+ * The outcome that answers a failure: its status and code, and its message
+ * unless that must stay private. Decided before `onError` sees the error, so
+ * nothing a hook does to it reaches Tencent. `bodyRead` is whether the body
+ * was read to its end: an answer written before that closes the connection.
+ */
+export function failureOutcome(error: TrtcCallbackError, bodyRead: boolean): Outcome {
   const info =
     error instanceof HandlerError
       ? HANDLER_FAILED_INFO
       : error instanceof InternalError
         ? INTERNAL_ERROR_INFO
-        : error.message;
-  switch (error.code) {
-    case ErrorCodes.MethodNotAllowed:
-      return fail(error.status, error.code, info, { headers: { Allow: "POST" } });
-    case ErrorCodes.PayloadTooLarge:
-    case ErrorCodes.BodyTimeout:
-      return fail(error.status, error.code, info, { close: true });
-    default:
-      return fail(error.status, error.code, info);
-  }
+        : String(error.message);
+  const close =
+    !bodyRead || error.code === ErrorCodes.PayloadTooLarge || error.code === ErrorCodes.BodyTimeout;
+  return {
+    status: error.status,
+    ack: Object.freeze(failAck(error.code, info)),
+    ...(error.code === ErrorCodes.MethodNotAllowed ? { headers: { Allow: "POST" } } : {}),
+    ...(close ? { close: true } : {}),
+  };
 }

@@ -1,6 +1,5 @@
-import { isUtf8 } from "node:buffer";
+import { parseJson, sanitize } from "../protocol/json";
 import { ErrorCodes, InvalidEventError } from "./errors";
-import { parseJson, sanitize } from "./json";
 
 /** A body as the transport has it: raw bytes, text, or already parsed by an earlier middleware. */
 export type BodyInput = string | Uint8Array | { readonly parsed: unknown };
@@ -10,24 +9,37 @@ export function isParsed(body: BodyInput): body is { readonly parsed: unknown } 
   return typeof body === "object" && "parsed" in body;
 }
 
-/** The body's text, invalid UTF-8 bytes replaced: what a failure report shows. */
-export function bodyText(body: string | Uint8Array): string {
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const LENIENT_UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** The body's text; `undefined` when its bytes are not valid UTF-8. */
+export function decodeBody(body: string | Uint8Array): string | undefined {
   if (typeof body === "string") return body;
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+  try {
+    return STRICT_UTF8.decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The text of bytes that may not be valid UTF-8, invalid sequences replaced: what a failure report shows. */
+export function lenientText(body: Uint8Array): string {
+  return LENIENT_UTF8.decode(body);
 }
 
 /**
  * The body as a JSON object, `__proto__`/`constructor` keys removed. `text`
- * is {@link bodyText} of a raw body. Throws {@link InvalidEventError} (4001)
- * for a body that is not valid UTF-8, not JSON, or not an object; for a body
- * another middleware parsed, whatever its getters throw (an internal fault).
+ * is the decoded raw body, or `undefined` when its bytes are not UTF-8.
+ * Throws {@link InvalidEventError} (4001) for a body that is not valid UTF-8,
+ * not JSON, or not an object; for a body another middleware parsed, whatever
+ * its getters throw (an internal fault).
  */
-export function bodyObject(body: BodyInput, text: string): Record<string, unknown> {
+export function bodyObject(body: BodyInput, text: string | undefined): Record<string, unknown> {
   let value: unknown;
   if (isParsed(body)) {
     value = sanitize(body.parsed);
   } else {
-    if (typeof body !== "string" && !isUtf8(body)) throw invalidJson("the body is not valid UTF-8");
+    if (text === undefined) throw invalidJson("the body is not valid UTF-8");
     // A byte-order mark is not JSON but says nothing against the content.
     const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     if (json.trim() === "") throw invalidJson("the body is empty: expected a JSON object");

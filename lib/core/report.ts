@@ -1,6 +1,6 @@
 import type { TrtcCallbackError } from "./errors";
 import { log } from "./log";
-import type { CallbackRequestInfo } from "./types";
+import type { CallbackFailureInfo } from "./types";
 
 /**
  * The one way failures reach the app's `onError`: traced, and guarded so
@@ -8,10 +8,10 @@ import type { CallbackRequestInfo } from "./types";
  * process.
  */
 export function createReporter<Req>(
-  onError: ((error: TrtcCallbackError, info: CallbackRequestInfo<Req>) => unknown) | undefined,
-): (error: TrtcCallbackError, info: CallbackRequestInfo<Req>) => void {
+  onError: ((error: TrtcCallbackError, info: CallbackFailureInfo<Req>) => unknown) | undefined,
+): (error: TrtcCallbackError, info: CallbackFailureInfo<Req>) => void {
   return (error, info) => {
-    log.error("%s %d %s", error.name, error.code, error.message);
+    if (log.error.enabled) log.error("%s %d %s", error.name, error.code, error.message);
     if (onError === undefined) return;
     try {
       const result = onError(error, info) as { then?: unknown } | undefined;

@@ -1,4 +1,4 @@
-import { lookupCommand } from "./commands/registry";
+import { lookupCommand } from "../commands/registry";
 import { ErrorCodes, InvalidEventError } from "./errors";
 
 /**

@@ -8,18 +8,28 @@ import {
   type TrtcCallbackError,
 } from "./errors";
 
+/** Where a handler's failures go besides the result. */
+export interface HandlerWatch {
+  /** Called synchronously when the deadline passes first, before `context.signal` aborts. */
+  timedOut(error: HandlerTimeoutError): void;
+  /** Called with a settlement that came after the deadline. */
+  late(error: HandlerTimeoutError): void;
+}
+
 /**
- * Calls a handler and settles when it does, or rejects with a
- * {@link HandlerTimeoutError} when the deadline passes first. A settlement
- * after the deadline goes to `late`, never to the caller.
+ * Calls a handler and resolves to `undefined` when it settled in time, or to
+ * its failure: what it threw or rejected with, as a {@link TrtcCallbackError}.
+ * When the deadline passes first, `watch.timedOut` hears it at once and the
+ * result is the timeout; a settlement after that goes to `watch.late`.
+ * Never throws, whatever the handler throws or returns.
  */
 export function runHandler(
   run: () => unknown,
   label: string,
   deadline: Deadline,
-  late: (error: TrtcCallbackError) => void,
-): Promise<void> | undefined {
-  if (deadline.expired) throw timedOut(label, deadline);
+  watch: HandlerWatch,
+): TrtcCallbackError | undefined | Promise<TrtcCallbackError | undefined> {
+  if (deadline.expired) return timedOut(label, deadline);
   let result: unknown;
   let then: unknown;
   try {
@@ -27,36 +37,40 @@ export function runHandler(
     // Read `then` once, as promise resolution does: a getter may throw or change its answer.
     then = thenOf(result);
   } catch (error) {
-    throw asHandlerFailure(error, label);
+    return asHandlerFailure(error, label);
   }
-  if (typeof then !== "function") return undefined;
-  return new Promise<void>((resolve, reject) => {
+  // A synchronous handler may have blocked the event loop past the deadline: the clock decides.
+  if (typeof then !== "function") return deadline.expired ? timedOut(label, deadline) : undefined;
+  return new Promise<TrtcCallbackError | undefined>((resolve) => {
     let state: "pending" | "timed-out" | "done" = "pending";
     deadline.onExpire(() => {
       if (state !== "pending") return;
       state = "timed-out";
-      reject(timedOut(label, deadline));
+      const error = timedOut(label, deadline);
+      watch.timedOut(error);
+      resolve(error);
     });
     const settle = (error: TrtcCallbackError | undefined) => {
       if (state === "done") return;
+      // Settled, but the clock ran out while the event loop was blocked: `expired` runs the listener above.
+      if (state === "pending" && deadline.expired) state = "timed-out";
       if (state === "timed-out") {
         state = "done";
-        late(
+        watch.late(
           new HandlerTimeoutError(
             error
-              ? `the ${label} handler rejected after its deadline: ${error.message}`
+              ? `the ${label} handler rejected after its deadline: ${describeThrown(error)}`
               : `the ${label} handler resolved after its deadline; Tencent was already answered FAIL`,
             ErrorCodes.LateSettlement,
             200,
-            { cause: error?.cause ?? error },
+            { cause: error instanceof HandlerError ? error.cause : error },
           ),
         );
         return;
       }
       state = "done";
       deadline.onExpire(undefined);
-      if (error) reject(error);
-      else resolve();
+      resolve(error);
     };
     try {
       (then as PromiseLike<unknown>["then"]).call(
@@ -85,14 +99,13 @@ function timedOut(label: string, deadline: Deadline): HandlerTimeoutError {
 }
 
 /**
- * A {@link CallbackError} is reported as a copy, of the same class, message,
- * code and own fields, with the thrown instance as `cause`: the pipeline
- * attaches this request's command and body to what it reports, and a handler
- * may throw one shared (or frozen) instance for many requests. Anything else
- * becomes a {@link HandlerError} with the thrown value as `cause`.
+ * A {@link CallbackError} is reported as thrown (errors are never changed,
+ * so one shared or frozen instance may serve many requests). Anything else,
+ * even a value whose inspection throws (a revoked `Proxy`), becomes a
+ * {@link HandlerError} with the thrown value as `cause`.
  */
 function asHandlerFailure(error: unknown, label: string): TrtcCallbackError {
-  if (error instanceof CallbackError) return copyOf(error);
+  if (isCallbackError(error)) return error;
   return new HandlerError(
     `the ${label} handler failed: ${describeThrown(error)}`,
     ErrorCodes.HandlerFailed,
@@ -103,15 +116,10 @@ function asHandlerFailure(error: unknown, label: string): TrtcCallbackError {
   );
 }
 
-function copyOf(error: CallbackError): CallbackError {
-  const copy = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as CallbackError, error);
-  const hidden = { writable: true, configurable: true, enumerable: false };
-  const shown = { writable: true, configurable: true, enumerable: true };
-  return Object.defineProperties(copy, {
-    message: { ...hidden, value: error.message },
-    stack: { ...hidden, value: error.stack },
-    cause: { ...hidden, value: error },
-    command: { ...shown, value: undefined },
-    rawBody: { ...shown, value: undefined },
-  });
+function isCallbackError(value: unknown): value is CallbackError {
+  try {
+    return value instanceof CallbackError;
+  } catch {
+    return false;
+  }
 }

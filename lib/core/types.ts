@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { CallbackCommand, CallbackEvent } from "./commands/registry";
+import type { CallbackCommand, CallbackEvent } from "../commands/registry";
 import type { TrtcCallbackError } from "./errors";
 
 /**
@@ -7,7 +7,9 @@ import type { TrtcCallbackError } from "./errors";
  * but the deadline. Passed to `onError`, where some fields may be missing
  * because the request failed before they were known.
  *
- * @typeParam Req - the framework's request type; `express.Request` for the Express router.
+ * @typeParam Req - the transport's request type: `express.Request` for the Express router,
+ * `IncomingMessage` for the `node:http` listener, `Request` for the fetch handler,
+ * `FastifyRequest` for the Fastify plugin.
  */
 export interface CallbackRequestInfo<Req = IncomingMessage> {
   /** The canonical command, once known. */
@@ -22,8 +24,23 @@ export interface CallbackRequestInfo<Req = IncomingMessage> {
   readonly optPlatform?: string | undefined;
   /** The query's `RequestTime` in Unix **seconds**, when callback authentication is on. */
   readonly requestTime?: number | undefined;
-  /** The framework's request object. */
+  /** The transport's request object. */
   readonly request: Req;
+}
+
+/**
+ * The second argument of `onError`: what the router knew about the request
+ * when it failed. Errors are never changed once made, so this travels beside
+ * the error.
+ */
+export interface CallbackFailureInfo<Req = IncomingMessage> extends CallbackRequestInfo<Req> {
+  /**
+   * The body as received, cut to `rawBodyCap` characters, so an app can log
+   * or replay the event (`trtc-room-callbacks send --file`). For a body that
+   * an earlier middleware parsed, a re-serialisation of what it parsed.
+   * `undefined` when the failure came before the body was read.
+   */
+  readonly rawBody?: string | undefined;
 }
 
 /**
@@ -74,7 +91,7 @@ export interface UnknownCallbackEvent {
   [field: string]: unknown;
 }
 
-/** The context of {@link CallbackRouterOptions.onUnknownCommand}. */
+/** The context of {@link CallbackOptions.onUnknownCommand}. */
 export interface UnknownCommandContext<Req = IncomingMessage> extends CallbackRequestInfo<Req> {
   /** The command as received. */
   readonly receivedCommand: string;
@@ -84,8 +101,14 @@ export interface UnknownCommandContext<Req = IncomingMessage> extends CallbackRe
   readonly signal: AbortSignal;
 }
 
-/** Options of `createCallbackRouter`. */
-export interface CallbackRouterOptions<Req = IncomingMessage> {
+/**
+ * Options of every entry: `createCallbackRouter` (Express),
+ * `createCallbackListener` (`node:http`), `createCallbackFetchHandler`
+ * (Web `Request`) and the Fastify plugin.
+ *
+ * @typeParam Req - the transport's request type, handed to handlers as `context.request`.
+ */
+export interface CallbackOptions<Req = IncomingMessage> {
   /**
    * Your app's SDKAppID. Requests whose `SdkAppid` query parameter differs are
    * rejected with 403, as Tencent's docs require. Required.
@@ -110,9 +133,19 @@ export interface CallbackRouterOptions<Req = IncomingMessage> {
    */
   token?: string | readonly string[] | undefined;
   /**
+   * Refuse to start without a token: the factory throws a
+   * `ConfigurationError` when `token` is missing or empty, so an unset
+   * environment variable cannot silently turn signature checks off.
+   *
+   * @defaultValue false
+   */
+  requireToken?: boolean | undefined;
+  /**
    * Milliseconds from when the request reaches the router by which the body must be read
    * and the handler settled. Past it the ack is FAIL (408 while the body is
-   * still arriving) and `context.signal` aborts. Tencent gives up after 2 s.
+   * still arriving) and `context.signal` aborts. Tencent gives up after 2 s:
+   * 2000 or more draws a process warning (`TRTC_ROOM_CALLBACKS_TIMEOUT`),
+   * since an OK sent after 2 s is never seen.
    *
    * @defaultValue 1500
    */
@@ -125,13 +158,16 @@ export interface CallbackRouterOptions<Req = IncomingMessage> {
   limit?: number | undefined;
   /**
    * Called with every failure: each rejected request, each handler that threw
-   * or timed out, each late settlement. Errors carry a stable `code`, the
-   * command when known and the raw body (cut to `rawBodyCap`). What it throws or rejects is ignored
-   * (traced with `DEBUG=trtc-room-callbacks:error`).
+   * or timed out, each late settlement. The error carries a stable `code`;
+   * the second argument what was known of the request: the command, the raw
+   * body (cut to `rawBodyCap`), the query's fields and the transport's
+   * request. The ack is decided before it runs, so nothing it does changes
+   * what Tencent receives. What it throws or rejects is ignored (traced with
+   * `DEBUG=trtc-room-callbacks:error`).
    *
    * @defaultValue none
    */
-  onError?: ((error: TrtcCallbackError, info: CallbackRequestInfo<Req>) => unknown) | undefined;
+  onError?: ((error: TrtcCallbackError, info: CallbackFailureInfo<Req>) => unknown) | undefined;
   /**
    * Called for a `CallbackCommand` that is not one of the six known commands
    * (Tencent adds commands over time). Its result decides the ack like a
@@ -143,9 +179,13 @@ export interface CallbackRouterOptions<Req = IncomingMessage> {
   onUnknownCommand?:
     ((event: UnknownCallbackEvent, context: UnknownCommandContext<Req>) => unknown) | undefined;
   /**
-   * How many characters of the raw body errors keep in `rawBody`.
+   * How many characters of the raw body `onError` receives in `info.rawBody`
+   * (a copy: a kept report never pins the whole body in memory).
    *
    * @defaultValue 65536
    */
   rawBodyCap?: number | undefined;
 }
+
+/** The options of `createCallbackRouter`: {@link CallbackOptions}, under the name it had first. */
+export type CallbackRouterOptions<Req = IncomingMessage> = CallbackOptions<Req>;

@@ -1,6 +1,6 @@
 import type Joi from "joi";
-import { COMMANDS, type CallbackCommand, type CallbackEvent } from "./commands/registry";
-import { fastCheck, UNSURE, type Check } from "./commands/fields";
+import { COMMANDS, type CallbackCommand, type CallbackEvent } from "../commands/registry";
+import { fastCheck, UNSURE, type Check } from "../commands/fields";
 import { ErrorCodes, InvalidEventError } from "./errors";
 
 interface Validator {

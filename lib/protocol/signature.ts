@@ -1,32 +1,46 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { ErrorCodes, SignatureError } from "./errors";
+import { ErrorCodes, SignatureError } from "../core/errors";
 import type { CallbackQuery } from "./query";
 
 /** How far `RequestTime` may be from now, in seconds, before a request counts as a replay. */
 export const SIGNATURE_WINDOW_SECONDS = 60;
 
 /**
- * The `Sign` Tencent sends with callback authentication on: the lower-case hex
- * SHA-256 of the token followed by the request time (plain SHA-256, not HMAC).
- *
- * @example
- * ```ts
- * sign("xxxxyyyy", 1669872112); // "17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061"
- * ```
+ * Lower-case hex SHA-256 of a text's UTF-8 bytes. Node's adapters pass
+ * `node:crypto` (synchronous); the fetch entry passes Web Crypto.
  */
-export function sign(token: string, requestTime: number | string): string {
-  return createHash("sha256").update(`${token}${requestTime}`).digest("hex");
+export type Sha256Hex = (text: string) => string | Promise<string>;
+
+/** The `Sign` for a token and request time: SHA-256 of the two concatenated (plain, not HMAC). */
+export function signWith(
+  sha256Hex: Sha256Hex,
+  token: string,
+  requestTime: number | string,
+): string | Promise<string> {
+  return sha256Hex(`${token}${requestTime}`);
 }
+
+/** SHA-256 through Web Crypto, for runtimes without `node:crypto`. */
+export const webSha256Hex: Sha256Hex = async (text) => {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  let hex = "";
+  for (const byte of new Uint8Array(digest)) hex += (byte < 16 ? "0" : "") + byte.toString(16);
+  return hex;
+};
 
 const SIGN = /^[0-9a-fA-F]{64}$/;
 const REQUEST_TIME = /^\d{1,15}$/;
 
 /**
- * Checks `Sign` and `RequestTime` against every configured token, in constant
- * time per token. Returns the request time in seconds; throws
- * {@link SignatureError} otherwise.
+ * Checks `Sign` and `RequestTime` against every configured token, each
+ * compared in constant time. Resolves to the request time in seconds; throws
+ * (or rejects with) {@link SignatureError} otherwise.
  */
-export function verifySignature(query: CallbackQuery, tokens: readonly string[], nowMs: number): number {
+export async function verifySignature(
+  query: CallbackQuery,
+  tokens: readonly string[],
+  nowMs: number,
+  sha256Hex: Sha256Hex,
+): Promise<number> {
   const received = query.get("sign");
   const requestTime = query.get("requesttime");
   if (received === undefined || requestTime === undefined) {
@@ -58,14 +72,21 @@ export function verifySignature(query: CallbackQuery, tokens: readonly string[],
       401,
     );
   }
-  const actual = Buffer.from(received.toLowerCase(), "latin1");
+  const actual = received.toLowerCase();
   let matched = false;
   for (const token of tokens) {
     // Every token is compared, matched or not, so timing says nothing about which.
-    matched = timingSafeEqual(Buffer.from(sign(token, requestTime), "latin1"), actual) || matched;
+    matched = sameHex(await signWith(sha256Hex, token, requestTime), actual) || matched;
   }
   if (!matched) {
     throw new SignatureError("Sign does not match the configured token", ErrorCodes.WrongSignature, 401);
   }
   return seconds;
+}
+
+/** Compares two 64-character hex strings in time that does not depend on where they differ. */
+function sameHex(expected: string, actual: string): boolean {
+  let difference = expected.length ^ actual.length;
+  for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ actual.charCodeAt(i);
+  return difference === 0;
 }

@@ -1,6 +1,6 @@
 import type { CallbackCommand } from "../commands/registry";
 import type { OpenString } from "../commands/fields";
-import { sign } from "../signature";
+import { sign } from "../protocol/sign";
 
 /** What {@link callbackQuery} builds the query from. */
 export interface CallbackQueryOptions {

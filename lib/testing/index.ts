@@ -21,4 +21,4 @@ export {
   type SendOptions,
   type TestRequestInit,
 } from "./tester";
-export { sign } from "../signature";
+export { sign } from "../protocol/sign";

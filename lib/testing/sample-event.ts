@@ -4,7 +4,7 @@ import {
   type CallbackCommand,
   type CallbackEvent,
 } from "../commands/registry";
-import { closest } from "../suggest";
+import { closest } from "../core/suggest";
 import { SAMPLE_EVENTS } from "./samples";
 
 /**

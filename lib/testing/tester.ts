@@ -1,18 +1,19 @@
 import { IncomingMessage } from "node:http";
 import { Socket } from "node:net";
-import type { Ack } from "../ack";
 import type { CallbackCommand, CallbackEvent } from "../commands/registry";
-import { Deadline } from "../deadline";
-import type { TrtcCallbackError } from "../errors";
-import { configure, ConfigurationError } from "../options";
-import { createPipeline } from "../pipeline";
+import type { TrtcCallbackError } from "../core/errors";
+import { createCallbackHandle } from "../core/handle";
+import { configure, ConfigurationError } from "../core/options";
+import type { Outcome } from "../core/outcome";
 import type {
   CallbackContext,
-  CallbackRouterOptions,
-  CallbackRequestInfo,
+  CallbackFailureInfo,
+  CallbackOptions,
   UnknownCallbackEvent,
   UnknownCommandContext,
-} from "../types";
+} from "../core/types";
+import type { Ack } from "../protocol/ack";
+import { nodeSha256Hex } from "../protocol/sign";
 import { callbackQuery } from "./callback-query";
 import { sampleEvent } from "./sample-event";
 
@@ -41,7 +42,7 @@ export interface TestRequestInit {
  *
  * @typeParam Req - the request type your handlers expect.
  */
-export type CallbackTesterOptions<Req = IncomingMessage> = CallbackRouterOptions<Req> &
+export type CallbackTesterOptions<Req = IncomingMessage> = CallbackOptions<Req> &
   (IncomingMessage extends Req
     ? {
         /** Builds `context.request`. @defaultValue a bare `IncomingMessage` */
@@ -106,6 +107,8 @@ export interface CallbackTestResult<Event = unknown, Context = unknown> {
    * deadline adds its error later: await {@link settled} first.
    */
   readonly errors: readonly TrtcCallbackError[];
+  /** What `onError` received beside each of {@link errors}, in the same order: the command, the raw body, … */
+  readonly failures: readonly CallbackFailureInfo<unknown>[];
   /** Whether the handler (or `onUnknownCommand`) was called. */
   readonly handled: boolean;
   /** The validated, normalised event the handler received; `undefined` when it was not called. */
@@ -179,7 +182,7 @@ export function createCallbackTester<Req = IncomingMessage>(
 ): CallbackTester<Req> {
   if (options === null || typeof options !== "object") configure(options);
   const { createRequest = incomingMessage as unknown as (init: TestRequestInit) => Req, ...routerOptions } =
-    options as CallbackRouterOptions<Req> & { createRequest?: (init: TestRequestInit) => Req };
+    options as CallbackOptions<Req> & { createRequest?: (init: TestRequestInit) => Req };
   if (typeof createRequest !== "function") {
     throw new ConfigurationError(
       "createRequest must be a function that returns the request your handlers expect, or be left out",
@@ -200,11 +203,12 @@ export function createCallbackTester<Req = IncomingMessage>(
     };
     const request = given ?? createRequest({ method, url, headers, body });
     const errors: TrtcCallbackError[] = [];
+    const failures: CallbackFailureInfo<Req>[] = [];
     const call: { handled: boolean; event?: unknown; context?: unknown; settled: Promise<void> } = {
       handled: false,
       settled: Promise.resolve(),
     };
-    // Wrapped only to observe the call: same arguments, same result, so the pipeline behaves as in the router.
+    // Wrapped only to observe the call: same arguments, same result, so the core behaves as in the router.
     const observe = <H extends AnyHandler>(handler: H): H =>
       ((event: never, context: never) => {
         call.handled = true;
@@ -214,28 +218,30 @@ export function createCallbackTester<Req = IncomingMessage>(
         call.settled = settledOf(result);
         return result;
       }) as H;
-    const process = createPipeline<Req>({
-      ...config,
-      handlers: new Map([...config.handlers].map(([command, handler]) => [command, observe(handler)])),
-      onUnknownCommand: config.onUnknownCommand && observe(config.onUnknownCommand),
-      onError: (error: TrtcCallbackError, info: CallbackRequestInfo<Req>) => {
-        errors.push(error);
-        return config.onError?.(error, info);
+    const handle = createCallbackHandle<Req>(
+      {
+        ...config,
+        handlers: new Map([...config.handlers].map(([command, handler]) => [command, observe(handler)])),
+        onUnknownCommand: config.onUnknownCommand && observe(config.onUnknownCommand),
+        onError: (error: TrtcCallbackError, info: CallbackFailureInfo<Req>) => {
+          errors.push(error);
+          failures.push(info);
+          return config.onError?.(error, info);
+        },
       },
-    });
-    const deadline = new Deadline(config.timeoutMs);
-    let outcome;
-    try {
-      outcome = await process({ method, url, request, deadline, readBody: () => Promise.resolve(body) });
-    } finally {
-      deadline.clear();
-    }
+      { name: "testing", sha256Hex: nodeSha256Hex },
+    );
+    const outcome: Outcome = await handle(
+      { method, url, request, readBody: () => Promise.resolve(body) },
+      (written) => written,
+    );
     return {
       status: outcome.status,
       ack: { ...outcome.ack },
       headers: { ...outcome.headers },
       ok: outcome.status === 200 && outcome.ack.ActionStatus === "OK",
       errors,
+      failures,
       handled: call.handled,
       event: call.event as never,
       context: call.context as never,

@@ -1,13 +1,15 @@
 import type { IncomingMessage } from "node:http";
-import type { Deadline } from "./deadline";
-import { ErrorCodes, RequestAbortedError, RequestRejectedError } from "./errors";
+import type { Deadline } from "../../core/deadline";
+import { ErrorCodes, RequestAbortedError, RequestRejectedError } from "../../core/errors";
+import { IncompleteBody } from "../../core/incomplete-body";
 
 /**
- * Reads a request body into one buffer, bounded by `limit` bytes and by the
- * deadline. Rejects with a 413, a 408, or a {@link RequestAbortedError} when
- * the client goes away; leaves no listener or timer behind either way.
+ * Reads a Node request body into one buffer, bounded by `limit` bytes and by
+ * the deadline. Rejects with a 413, or an {@link IncompleteBody} (408 at the
+ * deadline, 4990 when the client goes away) carrying what did arrive; leaves
+ * no listener or timer behind either way.
  */
-export function readBody(req: IncomingMessage, limit: number, deadline: Deadline): Promise<Buffer> {
+export function readBody(req: IncomingMessage, deadline: Deadline, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (declared > limit) return Promise.reject(tooLarge(limit));
   // Gone while an earlier middleware ran: no event will come, so do not wait for the deadline.
@@ -15,7 +17,7 @@ export function readBody(req: IncomingMessage, limit: number, deadline: Deadline
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const finish = (error: Error | undefined) => {
+    const finish = (error: unknown) => {
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onAbort);
@@ -42,23 +44,27 @@ export function readBody(req: IncomingMessage, limit: number, deadline: Deadline
     req.on("close", onClose);
     deadline.onExpire(() =>
       finish(
-        new RequestRejectedError(
-          `the body did not arrive within ${deadline.ms} ms`,
-          ErrorCodes.BodyTimeout,
-          408,
-          { rawBody: partial() },
+        new IncompleteBody(
+          new RequestRejectedError(
+            `the body did not arrive within ${deadline.ms} ms`,
+            ErrorCodes.BodyTimeout,
+            408,
+          ),
+          partial(),
         ),
       ),
     );
   });
 }
 
-function aborted(rawBody: string): RequestAbortedError {
-  return new RequestAbortedError(
-    "the client closed the connection before the body was complete",
-    ErrorCodes.RequestAborted,
-    499,
-    { rawBody },
+function aborted(received: string): IncompleteBody {
+  return new IncompleteBody(
+    new RequestAbortedError(
+      "the client closed the connection before the body was complete",
+      ErrorCodes.RequestAborted,
+      499,
+    ),
+    received,
   );
 }
 

@@ -1,16 +1,16 @@
 import { STATUS_CODES, type ServerResponse } from "node:http";
-import { OK, type Outcome } from "./ack";
+import { OK, type Outcome } from "../../core/outcome";
+import { ACK_CONTENT_TYPE, OK_ACK_JSON } from "../../protocol/ack";
 
-const CONTENT_TYPE = "application/json; charset=utf-8";
-const OK_BODY = Buffer.from(JSON.stringify(OK.ack));
-const OK_HEADERS = ["Content-Type", CONTENT_TYPE, "Content-Length", String(OK_BODY.length)];
+const OK_BODY = Buffer.from(OK_ACK_JSON);
+const OK_HEADERS = ["Content-Type", ACK_CONTENT_TYPE, "Content-Length", String(OK_BODY.length)];
 
 /**
- * Writes an acknowledgement. The only place that touches the response; it
- * writes at most once, whatever a handler did to `res` meanwhile, and never
- * throws.
+ * Writes an outcome on a Node response: the only place Node's transports
+ * touch it. Writes at most once, whatever a handler did to `res` meanwhile,
+ * and never throws.
  */
-export function writeAck(res: ServerResponse, outcome: Outcome): void {
+export function writeOutcome(res: ServerResponse, outcome: Outcome): void {
   if (res.writableEnded || res.destroyed) return;
   try {
     // A handler started its own response: finish it rather than leave the client waiting for the rest.
@@ -27,11 +27,12 @@ export function writeAck(res: ServerResponse, outcome: Outcome): void {
     const body = Buffer.from(JSON.stringify(outcome.ack));
     const headers: Record<string, string> = {
       ...outcome.headers,
-      "Content-Type": CONTENT_TYPE,
+      "Content-Type": ACK_CONTENT_TYPE,
       "Content-Length": String(body.length),
     };
     if (outcome.close) headers["Connection"] = "close";
     res.writeHead(outcome.status, STATUS_CODES[outcome.status] ?? "", headers);
+    // With `Connection: close`, Node destroys the socket once the answer is out, so an unread body stops there.
     res.end(body);
   } catch {
     // Only a handler tampering with `res` gets here; dropping the connection is all that is left.
