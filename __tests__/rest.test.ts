@@ -1,6 +1,9 @@
+import createDebug from "debug";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { inspect } from "node:util";
+import { format, inspect } from "node:util";
 import { COMMAND_NAMES, ConfigurationError } from "trtc-room-callbacks";
 import {
   createRoomConfigClient,
@@ -294,6 +297,31 @@ describe("createRoomConfigClient against a fake of Tencent's REST API", () => {
     }
   });
 
+  it("traces each call under trtc-room-callbacks:rest, without the UserSig or the key", async () => {
+    const lines: string[] = [];
+    const savedLog = createDebug.log;
+    const enabled = createDebug.disable();
+    createDebug.enable("trtc-room-callbacks:rest");
+    createDebug.log = (...args: unknown[]) => void lines.push(format(...args));
+    try {
+      await client().setCallback({ url: "https://your.host/trtc" });
+      await client().setCallback({ url: "https://your.host/trtc" });
+      await failure(client({ secretKey: OTHER_SECRET }).getCallback());
+    } finally {
+      createDebug.log = savedLog;
+      createDebug.enable(enabled);
+    }
+    const text = lines.join("\n");
+    expect(text).toMatch(/set_callback at 127\.0\.0\.1:\d+: ErrorCode 0 RequestId [0-9a-f-]{36}/);
+    expect(text).toMatch(/set_callback at 127\.0\.0\.1:\d+: ErrorCode 100300/);
+    expect(text).toMatch(/update_callback at 127\.0\.0\.1:\d+: ErrorCode 0/);
+    expect(text).toMatch(/get_callback at 127\.0\.0\.1:\d+: ErrorCode 70009/);
+    expectNoSecret(text);
+    for (const form of secretForms(OTHER_SECRET)) expect(text).not.toContain(form);
+    for (const request of fake.requests)
+      expect(text).not.toContain(new URLSearchParams(request.query).get("usersig"));
+  });
+
   it("an endpoint with a path keeps it: /v4/room_config/… goes beneath", async () => {
     const tencent = client({ endpoint: `${fake.endpoint}/gateway` });
     const error = await failure(tencent.getCallback());
@@ -367,6 +395,24 @@ describe("createRoomConfigClient options", () => {
     const tencent = createRoomConfigClient(valid);
     expectNoSecret(inspect(tencent, { depth: 10, showHidden: true }));
     expectNoSecret(JSON.stringify(tencent));
+  });
+});
+
+describe("the README's table of hints", () => {
+  it("lists every code that has a hint, and no other", () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const start = readme.indexOf("## Configuring the callback URL on Tencent's side\n");
+    const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+    const table = section.slice(section.indexOf("| code "));
+    const codes = [...table.matchAll(/^\| ([\d, ]+?) +\|/gm)].flatMap(([, cell]) =>
+      (cell ?? "").split(", ").map(Number),
+    );
+    expect(codes.sort()).toEqual(
+      Object.keys(HINTS)
+        .map(Number)
+        .filter((code) => code !== 100300 && code !== 100301)
+        .sort(),
+    );
   });
 });
 
