@@ -45,7 +45,9 @@ const meetingArb = fc.record({
   steps: fc.array(fc.constantFrom(0, 1, 5, 10), { minLength: 1, maxLength: 8 }),
 });
 
-function eventsOf(meetings: fc.RecordValue<typeof meetingArb>[]): CallbackEvent[] {
+type MeetingValue = typeof meetingArb extends fc.Arbitrary<infer Value> ? Value : never;
+
+function eventsOf(meetings: MeetingValue[]): CallbackEvent[] {
   return meetings.flatMap((plan) => {
     let now = T + plan.start;
     let tick = 0;

@@ -253,6 +253,25 @@ describeWithServer("redis-server", "redisRoomStore on a real redis-server", () =
     }
   });
 
+  it('tells other instances through Redis pub/sub which room changed (rooms.on("change")), and stops', async () => {
+    const [a, b] = instances(2) as [RoomState, RoomState];
+    const heard: string[] = [];
+    let arrived: (() => void) | undefined;
+    const stop = await b.on("change", (roomId) => {
+      heard.push(roomId);
+      if (heard.length === 2) arrived?.();
+    });
+    const both = new Promise<void>((resolve) => (arrived = resolve));
+    await a.apply(enter(100, "alice"));
+    await a.apply(enter(100, "alice"));
+    await a.apply({ ...enter(110, "bob"), RoomId: "room-2" });
+    await both;
+    // Messages on one channel arrive in order: the duplicate published nothing between the two.
+    expect(heard).toEqual([ROOM, "room-2"]);
+    expect(await b.get("room-2")).toMatchObject({ members: ["bob"] });
+    await stop();
+  });
+
   it("refuses what is not an ioredis client, saying what to pass", () => {
     expect(() => redisRoomStore({} as Redis)).toThrow(
       "redisRoomStore needs an ioredis client: redisRoomStore(new Redis(url)) (install ioredis, an optional peer dependency)",

@@ -426,6 +426,40 @@ describe("createRoomState", () => {
   });
 });
 
+describe('rooms.on("change")', () => {
+  it("tells every instance sharing a memory store which room an event was applied to, not for duplicates or stale events", async () => {
+    const store = memoryRoomStore();
+    const a = createRoomState({ store });
+    const b = createRoomState({ store });
+    const heard: string[] = [];
+    const stop = await b.on("change", (roomId) => {
+      heard.push(roomId);
+      throw new Error("a listener's failure stays its own");
+    });
+    await a.apply(create(100, { RoomName: "x" }));
+    await a.apply(create(100, { RoomName: "x" }));
+    await a.apply({ ...enter(100, "alice"), RoomId: "room-2" } as CallbackEvent);
+    await a.apply(destroy(200));
+    await a.apply(enter(150, "late"));
+    await Promise.resolve();
+    expect(heard).toEqual([ROOM, "room-2", ROOM]);
+    await stop();
+    await a.apply(enter(300, "bob"));
+    await Promise.resolve();
+    expect(heard).toHaveLength(3);
+  });
+
+  it("refuses what it cannot do, saying why", async () => {
+    const withoutWatch: RoomStore = { ...memoryRoomStore(), watch: undefined };
+    await expect(createRoomState({ store: withoutWatch }).on("change", () => {})).rejects.toThrow(
+      "this store cannot report changes: give it a watch method (memoryRoomStore and redisRoomStore have one)",
+    );
+    await expect(createRoomState().on("update" as "change", () => {})).rejects.toThrow(
+      'rooms.on takes "change", not "update"',
+    );
+  });
+});
+
 describe("rooms.handlers in a real router", () => {
   it("keeps the state from callbacks sent over HTTP to createCallbackRouter", async () => {
     const rooms = createRoomState({ store: memoryRoomStore() });

@@ -38,6 +38,7 @@ export function memoryRoomStore(options: MemoryRoomStoreOptions = {}): RoomStore
     throw new TypeError(`destroyedRoomTtlMs must be a number of milliseconds ≥ 0, not ${String(ttl)}`);
   const now = options.now ?? Date.now;
   const rooms = new Map<string, Room>();
+  const watchers = new Set<(roomId: string) => void>();
 
   const live = (roomId: string): Room | undefined => {
     const room = rooms.get(roomId);
@@ -74,6 +75,8 @@ export function memoryRoomStore(options: MemoryRoomStoreOptions = {}): RoomStore
       room.log.splice(at.index, 0, stored);
       room.destroyedAt = undefined;
     }
+    // After this append has returned, as a store across a network would tell it.
+    for (const watcher of watchers) queueMicrotask(() => watcher(roomId));
     return { result: "applied", size: size() };
   };
 
@@ -106,6 +109,14 @@ export function memoryRoomStore(options: MemoryRoomStoreOptions = {}): RoomStore
     load: async (roomId) => load(roomId),
     compact: async (roomId, compaction) => compact(roomId, compaction),
     roomIds: async () => [...rooms.keys()].filter((roomId) => live(roomId) !== undefined),
+    watch: async (listener) => {
+      // A wrapper of its own, so the same listener watched twice is stopped once each.
+      const watcher = (roomId: string) => listener(roomId);
+      watchers.add(watcher);
+      return async () => {
+        watchers.delete(watcher);
+      };
+    },
   };
 }
 

@@ -19,6 +19,7 @@ interface ScriptCommands {
     log: string,
     meta: string,
     index: string,
+    channel: string,
     roomId: string,
     time: string,
     tail: string,
@@ -68,11 +69,12 @@ export function redisRoomStore(client: Redis | Cluster, options: RedisRoomStoreO
   if (!Number.isInteger(ttl) || ttl < 1) {
     throw new TypeError(`destroyedRoomTtlMs must be a whole number of milliseconds ≥ 1, not ${String(ttl)}`);
   }
-  client.defineCommand("trtcRoomStateAppendV1", { numberOfKeys: 3, lua: APPEND_SCRIPT });
+  client.defineCommand("trtcRoomStateAppendV1", { numberOfKeys: 4, lua: APPEND_SCRIPT });
   client.defineCommand("trtcRoomStateLoadV1", { numberOfKeys: 3, lua: LOAD_SCRIPT });
   client.defineCommand("trtcRoomStateCompactV1", { numberOfKeys: 2, lua: COMPACT_SCRIPT });
   const redis = client as unknown as ScriptCommands & (Redis | Cluster);
   const index = `${prefix}rooms`;
+  const channel = `${prefix}changes`;
   const log = (roomId: string) => `${prefix}room:${roomId}:log`;
   const meta = (roomId: string) => `${prefix}room:${roomId}:meta`;
 
@@ -82,6 +84,7 @@ export function redisRoomStore(client: Redis | Cluster, options: RedisRoomStoreO
         log(roomId),
         meta(roomId),
         index,
+        channel,
         roomId,
         entry.time === undefined ? "" : String(entry.time),
         entry.tail,
@@ -118,5 +121,21 @@ export function redisRoomStore(client: Redis | Cluster, options: RedisRoomStoreO
       return Number(done) === 1;
     },
     roomIds: () => redis.smembers(index),
+    async watch(listener) {
+      // Subscribing takes a connection of its own: a duplicate of the client, closed by the stop function.
+      const subscriber = (client as { duplicate(): Redis | Cluster }).duplicate();
+      subscriber.on("message", (from: string, roomId: string) => {
+        if (from === channel) listener(roomId);
+      });
+      try {
+        await subscriber.subscribe(channel);
+      } catch (error) {
+        subscriber.disconnect();
+        throw error;
+      }
+      return async () => {
+        await subscriber.quit();
+      };
+    },
   };
 }

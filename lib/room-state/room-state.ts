@@ -45,6 +45,23 @@ export interface RoomState {
   get(roomId: string): Promise<RoomView | undefined>;
   /** Every room that exists, sorted by room ID. */
   list(): Promise<RoomView[]>;
+  /**
+   * Calls `listener(roomId)` after an event was applied to a room by any instance sharing the
+   * store (with `redisRoomStore`, through Redis pub/sub on a connection of its own); read the room
+   * with `get`. Not called for duplicates and stale events; may be called for an event that left
+   * the room as it was (an enter of a member already in). What the listener throws or rejects is
+   * ignored (traced with `DEBUG=trtc-room-callbacks:room-state`).
+   *
+   * @returns a promise that resolves once listening, to a function that stops listening.
+   * @throws TypeError when the store cannot report changes (a store of your own without `watch`).
+   *
+   * @example
+   * ```ts
+   * const stop = await rooms.on("change", async (roomId) => broadcast(roomId, await rooms.get(roomId)));
+   * await stop();
+   * ```
+   */
+  on(event: "change", listener: (roomId: string) => unknown): Promise<() => Promise<void>>;
 }
 
 /**
@@ -117,6 +134,26 @@ export function createRoomState(options: RoomStateOptions = {}): RoomState {
     return views.filter((view): view is RoomView => view !== undefined);
   };
 
+  const on = async (name: "change", listener: (roomId: string) => unknown): Promise<() => Promise<void>> => {
+    if (name !== "change")
+      throw new TypeError(`rooms.on takes "change", not ${JSON.stringify(String(name))}`);
+    if (typeof listener !== "function") throw new TypeError('rooms.on("change", listener) needs a function');
+    if (typeof store.watch !== "function") {
+      throw new TypeError(
+        "this store cannot report changes: give it a watch method (memoryRoomStore and redisRoomStore have one)",
+      );
+    }
+    return store.watch((roomId) => {
+      try {
+        Promise.resolve(listener(roomId)).catch((error: unknown) =>
+          trace("a change listener rejected: %O", error),
+        );
+      } catch (error) {
+        trace("a change listener threw: %O", error);
+      }
+    });
+  };
+
   const handler = async (event: CallbackEvent): Promise<void> => {
     await apply(event);
   };
@@ -128,5 +165,5 @@ export function createRoomState(options: RoomStateOptions = {}): RoomState {
     "Room.CallbackAfterMemberLeave": handler,
     "Mic.CallbackAfterSeatInfoChanged": handler,
   };
-  return { handlers: Object.freeze(handlers), apply, get, list };
+  return { handlers: Object.freeze(handlers), apply, get, list, on };
 }

@@ -133,4 +133,10 @@ export interface RoomStore {
   compact(roomId: string, compaction: Compaction): Promise<boolean>;
   /** The IDs of every room the store keeps a record for, in any order. */
   roomIds(): Promise<string[]>;
+  /**
+   * Optional: calls `listener` with a room's ID after an entry was applied to it (an `append`
+   * that resolved `applied`), by any instance sharing the store. Resolves once it listens, to
+   * a function that stops listening (and releases what listening holds, such as a connection).
+   */
+  watch?(listener: (roomId: string) => void): Promise<() => Promise<void>>;
 }
