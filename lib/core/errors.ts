@@ -46,6 +46,8 @@ export const ErrorCodes = {
   LateSettlement: 5003,
   /** A fault in this package, or a pre-parsed body it could not read; a bug to report. */
   Internal: 5900,
+  /** The fetch handler got a `Request` whose body the app had already read: pass the original, unread `Request`. */
+  BodyAlreadyRead: 5901,
 } as const;
 
 /** One of {@link ErrorCodes}, or a code a handler chose through {@link CallbackError}. */
