@@ -8,6 +8,7 @@ import {
   type CallbackEvent,
   type CallbackHandler,
   type CallbackHandlers,
+  type CallbackOptions,
   type CallbackRouterOptions,
   type CreateRoomEvent,
   type DestroyRoomEvent,
@@ -19,6 +20,7 @@ import {
 } from "../../lib";
 import { defineCommand, type PayloadOf } from "../../lib/commands/define-command";
 import { accountList, flag, integer, objectSchema, roomId, text } from "../../lib/commands/fields";
+import { KNOWN_OPTIONS } from "../../lib/core/options";
 import { expectExact, expectType, type Equal } from "./assert";
 
 // Compile-only: `npm run typecheck` fails when an inferred type changes or a misuse stops being an error.
@@ -337,3 +339,6 @@ export function registryEntries(): void {
     schema: Joi.object<PayloadOf<CreateRoomEvent>, true>(),
   });
 }
+
+// The option checker and the options type list the same names: an option added to one only is a compile error.
+expectType<Equal<keyof typeof KNOWN_OPTIONS, keyof CallbackOptions>>();

@@ -24,7 +24,7 @@ export const DEFAULT_RAW_BODY_CAP = 64 * 1024;
 export const TENCENT_TIMEOUT_MS = 2000;
 
 // Every option, exactly: a key missing here or one the options type lacks is a compile error.
-const KNOWN_OPTIONS = {
+export const KNOWN_OPTIONS = {
   sdkAppId: true,
   handlers: true,
   token: true,
