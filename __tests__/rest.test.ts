@@ -79,6 +79,47 @@ describe("createRoomConfigClient against a fake of Tencent's REST API", () => {
     ]);
   });
 
+  it("a configuration that keeps vanishing between set and update ends in 100301 after one retry", async () => {
+    const calls: string[] = [];
+    await fake.close();
+    fake = await startFakeTencent({
+      apps: [],
+      override: (api) => {
+        calls.push(api);
+        const code = api === "set_callback" ? 100300 : 100301;
+        return { status: 200, body: JSON.stringify({ ErrorCode: code, ErrorInfo: "", RequestId: "r" }) };
+      },
+    });
+    const error = await failure(client().setCallback({ url: "https://new.host/trtc" }));
+    expect(error).toMatchObject({ name: "TencentApiError", code: 100301 });
+    expect(calls).toEqual(["set_callback", "update_callback", "set_callback", "update_callback"]);
+  });
+
+  it("after set's 100300, an update finding none sets again: created", async () => {
+    let vanished = false;
+    await fake.close();
+    fake = await startFakeTencent({
+      apps: [{ sdkAppId: SDK_APP_ID, secretKey: SECRET }],
+      override: (api) => {
+        if (api !== "update_callback" || vanished) return undefined;
+        vanished = true;
+        fake.configs.delete(SDK_APP_ID);
+        return { status: 200, body: JSON.stringify({ ErrorCode: 100301, ErrorInfo: "", RequestId: "r" }) };
+      },
+    });
+    fake.configs.set(SDK_APP_ID, {
+      Url: "https://old.host/trtc",
+      CallbackCommandList: ["Room.CallbackAfterCreateRoom"],
+    });
+    const result = await client().setCallback({ url: "https://new.host/trtc" });
+    expect(result.created).toBe(true);
+    expect(fake.configs.get(SDK_APP_ID)?.Url).toBe("https://new.host/trtc");
+    expect(fake.requests.map((request) => [request.api, request.answer.ErrorCode])).toEqual([
+      ["set_callback", 100300],
+      ["set_callback", 0],
+    ]);
+  });
+
   it("gets the configuration, then nothing once deleted", async () => {
     const tencent = client();
     await tencent.setCallback({ url: "https://your.host/trtc" });

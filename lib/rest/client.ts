@@ -1,7 +1,7 @@
 import { type CallbackCommand, ConfigurationError, type OpenString } from "../index";
 import { commandsRead, commandsToSend } from "./commands";
 import { resolveClientOptions, type RoomConfigClientOptions } from "./options";
-import { buildRequest, send, type RoomConfigApi } from "./request";
+import { buildRequest, sendRequest, type RoomConfigApi } from "./request";
 import { TencentApiError } from "./tencent-api-error";
 
 /** The callback configuration of an app: where Tencent sends which callbacks. */
@@ -83,7 +83,7 @@ const MISSING = 100301;
  */
 export function createRoomConfigClient(options: RoomConfigClientOptions): RoomConfigClient {
   const settings = resolveClientOptions(options);
-  const call = (api: RoomConfigApi, body: object) => send(settings, buildRequest(settings, api, body));
+  const call = (api: RoomConfigApi, body: object) => sendRequest(settings, buildRequest(settings, api, body));
 
   return {
     sdkAppId: settings.sdkAppId,
@@ -103,14 +103,21 @@ export function createRoomConfigClient(options: RoomConfigClientOptions): RoomCo
 
     async setCallback(set: SetCallbackOptions) {
       const body = setCallbackBody(set);
-      try {
-        await call("set_callback", body);
-        return { created: true, url: body.Url, commands: body.CallbackCommandList };
-      } catch (error) {
-        if (!(error instanceof TencentApiError && error.code === EXISTS)) throw error;
+      // Twice at most: a configuration deleted between set's 100300 and the update is set again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await call("set_callback", body);
+          return { created: true, url: body.Url, commands: body.CallbackCommandList };
+        } catch (error) {
+          if (!(error instanceof TencentApiError && error.code === EXISTS)) throw error;
+        }
+        try {
+          await call("update_callback", body);
+          return { created: false, url: body.Url, commands: body.CallbackCommandList };
+        } catch (error) {
+          if (!(error instanceof TencentApiError && error.code === MISSING && attempt === 1)) throw error;
+        }
       }
-      await call("update_callback", body);
-      return { created: false, url: body.Url, commands: body.CallbackCommandList };
     },
 
     async deleteCallback() {

@@ -51,7 +51,10 @@ export function redactedUrl(request: RestRequest): string {
  * Rejects with a {@link TencentApiError} for another code, and with a
  * {@link TencentRequestError} when no such answer came.
  */
-export async function send(settings: ClientSettings, request: RestRequest): Promise<Record<string, unknown>> {
+export async function sendRequest(
+  settings: ClientSettings,
+  request: RestRequest,
+): Promise<Record<string, unknown>> {
   const call = { api: request.api, host: settings.host };
   let status: number;
   let text: string;
