@@ -10,12 +10,13 @@ import { SAMPLE_EVENTS } from "./samples";
 /**
  * Overrides for {@link sampleEvent}: any field of the event, at any depth, is
  * optional. Objects merge field by field; arrays and other values replace the
- * sample's; a field set to `undefined` is removed.
+ * sample's; a field set to `undefined` is removed (also under
+ * `exactOptionalPropertyTypes`, hence the explicit `| undefined`).
  *
  * @typeParam Event - the event being overridden, such as `CallbackEvent<"Room.CallbackAfterMemberEnter">`.
  */
 export type EventOverrides<Event> = {
-  [Field in keyof Event]?: OverrideOf<Event[Field]>;
+  [Field in keyof Event]?: OverrideOf<Event[Field]> | undefined;
 };
 
 type OverrideOf<Value> = Value extends readonly unknown[]
