@@ -272,6 +272,43 @@ describeWithServer("redis-server", "redisRoomStore on a real redis-server", () =
     await stop();
   });
 
+  it("works with a client's keyPrefix: keys and change notices both kept apart", async () => {
+    const prefixed = new Redis(server.url, { keyPrefix: "app1:" });
+    clients.push(prefixed);
+    const other = createRoomState({ store: redisRoomStore(client()) });
+    const rooms = createRoomState({ store: redisRoomStore(prefixed) });
+    const heard: string[] = [];
+    const otherHeard: string[] = [];
+    let arrived: (() => void) | undefined;
+    let otherArrived: (() => void) | undefined;
+    const done = new Promise<void>((resolve) => (arrived = resolve));
+    const stops = [
+      await rooms.on("change", (roomId) => {
+        heard.push(roomId);
+        arrived?.();
+      }),
+      await other.on("change", (roomId) => {
+        otherHeard.push(roomId);
+        otherArrived?.();
+      }),
+    ];
+    await rooms.apply(enter(100, "alice"));
+    await done;
+    expect(heard).toEqual([ROOM]);
+    expect(await client().exists(`app1:trtc:room-state:room:${ROOM}:log`)).toBe(1);
+    expect(await other.list()).toEqual([]);
+    // Each subscriber gets its channel's notices in order: had the first apply's notice reached
+    // the other app, it would have come before "other-room".
+    const own = new Promise<void>((resolve) => (arrived = resolve));
+    const others = new Promise<void>((resolve) => (otherArrived = resolve));
+    await other.apply({ ...enter(100, "bob"), RoomId: "other-room" });
+    await rooms.apply(enter(200, "carol"));
+    await Promise.all([own, others]);
+    expect(otherHeard).toEqual(["other-room"]);
+    expect(heard).toEqual([ROOM, ROOM]);
+    for (const stop of stops) await stop();
+  });
+
   it("refuses what is not an ioredis client, saying what to pass", () => {
     expect(() => redisRoomStore({} as Redis)).toThrow(
       "redisRoomStore needs an ioredis client: redisRoomStore(new Redis(url)) (install ioredis, an optional peer dependency)",

@@ -8,8 +8,9 @@
  */
 
 /**
- * KEYS: log, meta, index, changes channel. ARGV: room ID, time ("" for none), tail, "1" if it
- * resets, retention in ms. Publishes the room ID on the channel when the entry is applied.
+ * KEYS: log, meta, index. ARGV: room ID, time ("" for none), tail, "1" if it resets, retention
+ * in ms, the changes channel (an argument, not a key: ioredis's `keyPrefix` applies to keys, not
+ * to the channels a client subscribes to). Publishes the room ID there when the entry is applied.
  */
 export const APPEND_SCRIPT = `
 local log, meta, index = KEYS[1], KEYS[2], KEYS[3]
@@ -35,7 +36,7 @@ if floor and rank == 0 then
   return {'stale', size()}
 end
 redis.call('SADD', index, ARGV[1])
-redis.call('PUBLISH', KEYS[4], ARGV[1])
+redis.call('PUBLISH', ARGV[6], ARGV[1])
 if ARGV[4] == '1' then
   if rank > 0 then redis.call('ZREMRANGEBYRANK', log, 0, rank - 1) end
   redis.call('HSET', meta, 'floor', key)

@@ -19,12 +19,12 @@ interface ScriptCommands {
     log: string,
     meta: string,
     index: string,
-    channel: string,
     roomId: string,
     time: string,
     tail: string,
     resets: string,
     ttl: string,
+    channel: string,
   ): Promise<[ApplyResult, number]>;
   trtcRoomStateLoadV1(
     log: string,
@@ -69,12 +69,14 @@ export function redisRoomStore(client: Redis | Cluster, options: RedisRoomStoreO
   if (!Number.isInteger(ttl) || ttl < 1) {
     throw new TypeError(`destroyedRoomTtlMs must be a whole number of milliseconds ≥ 1, not ${String(ttl)}`);
   }
-  client.defineCommand("trtcRoomStateAppendV1", { numberOfKeys: 4, lua: APPEND_SCRIPT });
+  client.defineCommand("trtcRoomStateAppendV1", { numberOfKeys: 3, lua: APPEND_SCRIPT });
   client.defineCommand("trtcRoomStateLoadV1", { numberOfKeys: 3, lua: LOAD_SCRIPT });
   client.defineCommand("trtcRoomStateCompactV1", { numberOfKeys: 2, lua: COMPACT_SCRIPT });
   const redis = client as unknown as ScriptCommands & (Redis | Cluster);
   const index = `${prefix}rooms`;
-  const channel = `${prefix}changes`;
+  // Channels are not prefixed by ioredis's keyPrefix as keys are: add it, so apps kept apart by it stay apart.
+  const keyPrefix = (client as { options?: { keyPrefix?: unknown } }).options?.keyPrefix;
+  const channel = `${typeof keyPrefix === "string" ? keyPrefix : ""}${prefix}changes`;
   const log = (roomId: string) => `${prefix}room:${roomId}:log`;
   const meta = (roomId: string) => `${prefix}room:${roomId}:meta`;
 
@@ -84,12 +86,12 @@ export function redisRoomStore(client: Redis | Cluster, options: RedisRoomStoreO
         log(roomId),
         meta(roomId),
         index,
-        channel,
         roomId,
         entry.time === undefined ? "" : String(entry.time),
         entry.tail,
         entry.resets ? "1" : "0",
         String(ttl),
+        channel,
       );
       return { result, size: Number(size) };
     },
