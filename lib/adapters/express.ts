@@ -6,6 +6,7 @@ import type { BodyInput } from "../core/parse-body";
 import type { CallbackOptions } from "../core/types";
 import { nodeSha256Hex } from "../protocol/sign";
 import { readBody } from "./node/read-body";
+import { nodeTracer } from "./node/trace";
 import { writeOutcome } from "./node/write-outcome";
 
 /**
@@ -31,7 +32,11 @@ import { writeOutcome } from "./node/write-outcome";
  */
 export function createCallbackRouter(options: CallbackOptions<Request>): RequestHandler {
   const config = configure(options);
-  const handle = createCallbackHandle(config, { name: "express", sha256Hex: nodeSha256Hex });
+  const handle = createCallbackHandle(config, {
+    name: "express",
+    sha256Hex: nodeSha256Hex,
+    tracer: nodeTracer,
+  });
   return function trtcRoomCallbacks(req: Request, res: Response): void {
     void handle(
       {

@@ -20,6 +20,13 @@ import { bodyObject, decodeBody, isParsed, lenientText, parsedText, type BodyInp
 import { createReporter } from "./report";
 import { resolveCommand } from "./resolve-command";
 import { runHandler } from "./run-handler";
+import {
+  endRequestTrace,
+  startHandlerTrace,
+  type HandledBy,
+  type RequestTraceMessage,
+  type Tracer,
+} from "./trace";
 import type { CallbackContext, CallbackFailureInfo, UnknownCommandContext } from "./types";
 import { validateEvent } from "./validate";
 
@@ -32,6 +39,8 @@ export interface Adapter {
   readonly name: AdapterName;
   /** SHA-256 for signature checks: `node:crypto` on Node, Web Crypto elsewhere. */
   readonly sha256Hex: Sha256Hex;
+  /** The tracing channels to publish on; none where `diagnostics_channel` is missing. */
+  readonly tracer?: Tracer | undefined;
 }
 
 /** One request, as an adapter describes it to the core. */
@@ -74,7 +83,13 @@ export function createCallbackHandle<Req>(config: Configuration<Req>, adapter: A
     // A copy, not a slice: a slice would keep the whole body alive as long as the report is kept.
     text.length <= config.rawBodyCap ? text : copyOf(text.slice(0, config.rawBodyCap));
 
-  return async function handle<R>(input: CallbackInput<Req>, write: (outcome: Outcome) => R): Promise<R> {
+  const tracer = adapter.tracer;
+
+  const handle = async function handle<R>(
+    input: CallbackInput<Req>,
+    write: (outcome: Outcome) => R,
+    trace?: RequestTraceMessage,
+  ): Promise<R> {
     const deadline = new Deadline(config.timeoutMs);
     const info: MutableInfo<Req> = { request: input.request };
     let bodyRead = false;
@@ -83,6 +98,7 @@ export function createCallbackHandle<Req>(config: Configuration<Req>, adapter: A
     let parsedBody: unknown;
     let answered = false;
     let written: R | undefined;
+    let handled: HandledBy = "rejected";
 
     /** Writes the outcome once; then reports the failure, if any, so `onError` cannot change the ack. */
     const answer = (outcome: Outcome, error?: TrtcCallbackError): void => {
@@ -105,6 +121,7 @@ export function createCallbackHandle<Req>(config: Configuration<Req>, adapter: A
           outcome.ack.ErrorCode,
         );
       }
+      if (trace !== undefined) endRequestTrace(tracer, trace, info, handled, outcome, error);
       if (error) reportFailure(error);
     };
     /** Reports a failure with what is known of the request: its command and its body. */
@@ -115,8 +132,21 @@ export function createCallbackHandle<Req>(config: Configuration<Req>, adapter: A
     const fail = (error: TrtcCallbackError): void => answer(failureOutcome(error, bodyRead), error);
 
     /** Runs a handler against the deadline: OK only when it settled in time. */
-    const dispatch = async (run: () => unknown, label: string): Promise<void> => {
-      const failure = await runHandler(run, label, deadline, { timedOut: fail, late: reportFailure });
+    const dispatch = async (run: () => unknown, label: string, command?: CallbackCommand): Promise<void> => {
+      const traced = startHandlerTrace(tracer?.handler, () => ({
+        adapter: adapter.name,
+        command,
+        receivedCommand: info.receivedCommand ?? label,
+        sdkAppId: info.sdkAppId,
+      }));
+      const failure = await runHandler(traced === undefined ? run : () => traced.run(run), label, deadline, {
+        timedOut: (error) => {
+          traced?.settle("timeout", error);
+          fail(error);
+        },
+        late: reportFailure,
+      });
+      traced?.settleWith(failure);
       if (failure !== undefined) return fail(failure);
       log.dispatch("%s: handled", label);
       answer(OK);
@@ -164,10 +194,12 @@ export function createCallbackHandle<Req>(config: Configuration<Req>, adapter: A
         info.command = undefined;
         const onUnknown = config.onUnknownCommand;
         if (onUnknown === undefined) {
+          handled = "unknown-command";
           log.dispatch("%s: unknown command, acked OK (set onUnknownCommand to handle it)", received);
           answer(OK);
           return written as R;
         }
+        handled = "unknown-command-handler";
         const event = { ...object, CallbackCommand: received };
         const context = new HandlerContext(info, received, undefined, deadline);
         await dispatch(() => onUnknown(event, context as UnknownCommandContext<Req>), received);
@@ -177,19 +209,43 @@ export function createCallbackHandle<Req>(config: Configuration<Req>, adapter: A
       info.command = command;
       const handler = config.handlers.get(command);
       if (handler === undefined) {
+        handled = "no-handler";
         log.dispatch("%s: no handler registered, acked OK", command);
         answer(OK);
         return written as R;
       }
       const event = validateEvent(command, object);
+      handled = "handler";
       const context = new HandlerContext(info, received, command, deadline);
-      await dispatch(() => handler(event, context as CallbackContext<CallbackCommand, Req>), command);
+      await dispatch(
+        () => handler(event, context as CallbackContext<CallbackCommand, Req>),
+        command,
+        command,
+      );
     } catch (thrown) {
       const failure = asFailure(thrown);
       if (failure.received !== undefined) rawBody = failure.received;
       fail(failure.error);
     }
     return written as R;
+  };
+  if (tracer === undefined) return handle;
+  return function traced<R>(input: CallbackInput<Req>, write: (outcome: Outcome) => R): Promise<R> {
+    // The message is built only when someone listens: without subscribers tracing costs one check.
+    if (!tracer.request.hasSubscribers) return handle(input, write);
+    const message: RequestTraceMessage = {
+      adapter: adapter.name,
+      method: input.method,
+      request: input.request,
+      command: undefined,
+      receivedCommand: undefined,
+      sdkAppId: undefined,
+      handled: "rejected",
+      status: 0,
+      actionStatus: "",
+      errorCode: 0,
+    };
+    return tracer.request.run(message, () => handle(input, write, message));
   };
 }
 

@@ -4,6 +4,7 @@ import { configure } from "../../core/options";
 import type { CallbackOptions } from "../../core/types";
 import { nodeSha256Hex } from "../../protocol/sign";
 import { readBody } from "./read-body";
+import { nodeTracer } from "./trace";
 import { writeOutcome } from "./write-outcome";
 
 /**
@@ -25,7 +26,11 @@ export function createCallbackListener(
   options: CallbackOptions<IncomingMessage>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const config = configure(options);
-  const handle = createCallbackHandle(config, { name: "node", sha256Hex: nodeSha256Hex });
+  const handle = createCallbackHandle(config, {
+    name: "node",
+    sha256Hex: nodeSha256Hex,
+    tracer: nodeTracer,
+  });
   return function trtcRoomCallbacks(req: IncomingMessage, res: ServerResponse): void {
     void handle(
       {
