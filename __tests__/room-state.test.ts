@@ -1,4 +1,5 @@
 import express from "express";
+import fc from "fast-check";
 import request from "supertest";
 import {
   createCallbackRouter,
@@ -89,6 +90,37 @@ function kickAndLockMeeting(): CallbackEvent[] {
   const steps = planMeeting({ roomId: ROOM, members: 2, seats: 3, keepRoom: true }, () => (now += 10));
   return steps.map((step) => step().event);
 }
+
+describe("canonicalJson", () => {
+  it("sorts keys at every level, keeps array order, escapes beyond ASCII, leaves out undefined", () => {
+    expect(canonicalJson({ b: [3, { d: 1, c: "é" }], a: undefined, "10": true, "9": null })).toBe(
+      '{"10":true,"9":null,"b":[3,{"c":"\\u00e9","d":1}]}',
+    );
+    expect(canonicalJson([undefined, Infinity, "\ud800"])).toBe('[null,null,"\\ud800"]');
+  });
+
+  it("is ASCII, reads back as the same value, and does not depend on key order", () => {
+    const reversed = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(reversed)
+        : value !== null && typeof value === "object"
+          ? Object.fromEntries(
+              Object.entries(value)
+                .reverse()
+                .map(([key, item]) => [key, reversed(item)]),
+            )
+          : value;
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value);
+        expect(/^[ -~]*$/.test(text)).toBe(true);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+        expect(canonicalJson(reversed(value))).toBe(text);
+      }),
+      { seed: 20261207, numRuns: 300 },
+    );
+  });
+});
 
 describe("the reducer (events applied in order)", () => {
   it("merges settings, keeps invitees without repeats, and unknown fields", () => {

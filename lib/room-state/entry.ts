@@ -80,19 +80,37 @@ export function toEntry(event: CallbackEvent): { roomId: string; entry: NewEntry
 }
 
 /**
- * JSON with every object's keys sorted and every character beyond ASCII escaped, so equal
- * events serialise to equal strings on every instance, and the string survives any store
- * byte for byte (lone surrogates included).
+ * JSON with every object's keys sorted (as strings) and every character beyond ASCII escaped, so
+ * equal events serialise to equal strings on every instance, and the string survives any store
+ * byte for byte (lone surrogates included). Otherwise as `JSON.stringify`: `undefined` and
+ * functions are left out of objects and are `null` in arrays, as are non-finite numbers.
  */
 export function canonicalJson(value: unknown): string {
-  const text = JSON.stringify(value, (_key, item: unknown) =>
-    item !== null && typeof item === "object" && !Array.isArray(item)
-      ? Object.fromEntries(
-          Object.keys(item)
-            .sort()
-            .map((name) => [name, (item as Record<string, unknown>)[name]]),
-        )
-      : item,
-  );
-  return text.replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const text = write(value) ?? "null";
+  return NOT_ASCII.test(text) ? text.replace(NOT_ASCII_ALL, escapeChar) : text;
+}
+
+const NOT_ASCII = /[\u007f-\uffff]/;
+const NOT_ASCII_ALL = /[\u007f-\uffff]/g;
+const escapeChar = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+function write(value: unknown): string | undefined {
+  switch (typeof value) {
+    case "string":
+    case "number":
+    case "boolean":
+      return JSON.stringify(value);
+    case "object": {
+      if (value === null) return "null";
+      if (Array.isArray(value)) return `[${value.map((item) => write(item) ?? "null").join(",")}]`;
+      const fields: string[] = [];
+      for (const name of Object.keys(value).sort()) {
+        const item = write((value as Record<string, unknown>)[name]);
+        if (item !== undefined) fields.push(`${JSON.stringify(name)}:${item}`);
+      }
+      return `{${fields.join(",")}}`;
+    }
+    default:
+      return undefined;
+  }
 }
