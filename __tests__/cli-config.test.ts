@@ -220,6 +220,7 @@ describe("trtc-room-callbacks config", () => {
       "TRTC_SECRET_KEY is not set: export TRTC_SECRET_KEY=<your app's secret key from Tencent's console> first",
     ],
     [[], { TRTC_SECRET_KEY: "" }, "TRTC_SECRET_KEY is empty: export TRTC_SECRET_KEY="],
+    [[], { TRTC_SECRET_KEY: `${SECRET}\n` }, "TRTC_SECRET_KEY has leading or trailing whitespace"],
     [["--secret-key", SECRET], undefined, "the secret key is never taken on the command line"],
     [[`--secret-key=${SECRET}`], undefined, "export TRTC_SECRET_KEY=<your app's key> instead"],
     [

@@ -393,6 +393,7 @@ describe("createRoomConfigClient options", () => {
   it.each([
     [{ secretKey: undefined }, /secretKey is missing.*Set the environment variable TRTC_SECRET_KEY/],
     [{ secretKey: "  " }, /secretKey is missing/],
+    [{ secretKey: `${SECRET}\n` }, /secretKey has leading or trailing whitespace.*trim it/],
     [
       { region: "singapur" },
       /unknown region "singapur"; did you mean "singapore"\? The regions are china, singapore, seoul/,

@@ -134,6 +134,11 @@ function clientOptions(values: Values, env: ConfigEnv): RoomConfigClientOptions 
       `TRTC_SECRET_KEY is ${secretKey === undefined ? "not set" : "empty"}: export TRTC_SECRET_KEY=<your app's secret key from Tencent's console> first (it is never taken on the command line)`,
     );
   }
+  if (secretKey.trim() !== secretKey) {
+    throw new UsageError(
+      "TRTC_SECRET_KEY has leading or trailing whitespace, which Tencent's keys never have: export it again without (a line read from a file often ends in a newline)",
+    );
+  }
   const sdkAppId = values["sdk-app-id"];
   if (sdkAppId === undefined)
     throw new UsageError("--sdk-app-id is required: your app's SDKAppID, such as 1400000001");

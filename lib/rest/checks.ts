@@ -30,6 +30,11 @@ export function checkSecretKey(value: unknown, where: string): string {
       `${where}: secretKey is missing (got ${kind(value)}). Set the environment variable TRTC_SECRET_KEY to your app's secret key from Tencent's console (Application Management, Basic Information) and pass secretKey: process.env.TRTC_SECRET_KEY`,
     );
   }
+  if (value.trim() !== value) {
+    throw new ConfigurationError(
+      `${where}: secretKey has leading or trailing whitespace, which Tencent's keys never have: trim it (a line read from a file or an env file often ends in a newline)`,
+    );
+  }
   return value;
 }
 
