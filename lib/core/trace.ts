@@ -210,6 +210,14 @@ function isUsable(channel: TracingChannelLike | null | undefined): channel is Tr
 
 function traceChannel<M extends { error?: unknown }>(channel: TracingChannelLike): TraceChannel<M> {
   const { start, end, asyncStart, asyncEnd, error } = channel;
+  // Operations in their synchronous part, and those of them that finished there: their end waits for `end`.
+  const running = new WeakSet<M>();
+  const finishedEarly = new WeakSet<M>();
+  const publishEnd = (message: M): void => {
+    if (message.error !== undefined) error.publish(message);
+    asyncStart.publish(message);
+    asyncEnd.publish(message);
+  };
   return {
     get hasSubscribers(): boolean {
       return (
@@ -221,18 +229,21 @@ function traceChannel<M extends { error?: unknown }>(channel: TracingChannelLike
       );
     },
     run<T>(message: M, fn: () => T): T {
+      running.add(message);
       return start.runStores(message, () => {
         try {
           return fn();
         } finally {
+          running.delete(message);
           end.publish(message);
+          if (finishedEarly.delete(message)) publishEnd(message);
         }
       });
     },
     finish(message: M): void {
-      if (message.error !== undefined) error.publish(message);
-      asyncStart.publish(message);
-      asyncEnd.publish(message);
+      // A request refused before its first await is answered inside its synchronous part.
+      if (running.has(message)) finishedEarly.add(message);
+      else publishEnd(message);
     },
   };
 }
