@@ -150,6 +150,53 @@ describe("the fake Tencent's UserSig check", () => {
     }
   });
 
+  const good = () => ({
+    sdkappid: "1400000001",
+    identifier: "administrator",
+    usersig: new Api(1400000001, VECTOR.secretKey).genUserSig("administrator", 86400),
+    random: "0",
+    contenttype: "json",
+  });
+  it.each([
+    ["all as Tencent documents them", {}, 0],
+    ["SdkAppid instead of sdkappid", { sdkappid: undefined, SdkAppid: "1400000001" }, 100002],
+    ["UserSig instead of usersig", { usersig: undefined, UserSig: good().usersig }, 70003],
+    ["random above 2^32 - 1", { random: "4294967296" }, 100002],
+    ["random missing", { random: undefined }, 100002],
+    ["contenttype missing", { contenttype: undefined }, 100002],
+    ["another identifier than the UserSig's", { identifier: "ops" }, 70013],
+    ["another SDKAppID than the UserSig's", { sdkappid: "1400000002" }, 70014],
+    [
+      "an account that does not exist",
+      { identifier: "ops", usersig: new Api(1400000001, VECTOR.secretKey).genUserSig("ops", 86400) },
+      70107,
+    ],
+    [
+      "an expired UserSig",
+      { usersig: new Api(1400000001, VECTOR.secretKey).genUserSig("administrator", 1) },
+      70001,
+    ],
+  ])("answers a query with %s: ErrorCode %i", async (_case, change, code) => {
+    const fake = await startFakeTencent({
+      apps: [{ sdkAppId: 1400000001, secretKey: VECTOR.secretKey }],
+      now: () => Math.floor(Date.now() / 1000) + 60,
+    });
+    try {
+      const query = new URLSearchParams();
+      for (const [name, value] of Object.entries({ ...good(), ...change })) {
+        if (value !== undefined) query.set(name, value);
+      }
+      const response = await fetch(`${fake.endpoint}/v4/room_config/get_callback?${query}`, {
+        method: "POST",
+        body: "{}",
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { ErrorCode: number }).ErrorCode).toBe(code);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it("recomputes the HMAC as PROTOCOL.md's vector does", () => {
     expect(
       userSigHmac(VECTOR.secretKey, {
