@@ -313,6 +313,9 @@ describeWithServer("redis-server", "redisRoomStore on a real redis-server", () =
     expect(() => redisRoomStore({} as Redis)).toThrow(
       "redisRoomStore needs an ioredis client: redisRoomStore(new Redis(url)) (install ioredis, an optional peer dependency)",
     );
+    expect(() => redisRoomStore(client(), { keyPrefix: "x:" } as never)).toThrow(
+      'redisRoomStore has no option "keyPrefix": its options are "prefix", "destroyedRoomTtlMs"',
+    );
     expect(() => redisRoomStore(client(), { destroyedRoomTtlMs: 0 })).toThrow(
       "destroyedRoomTtlMs must be a whole number of milliseconds ≥ 1, not 0",
     );

@@ -441,6 +441,16 @@ describe("createRoomState", () => {
     ).rejects.toThrow('room state cannot apply a "Live.Other" event');
   });
 
+  it("refuses an option it does not know, listing the ones it does", () => {
+    expect(() => createRoomState({ stores: memoryRoomStore() } as never)).toThrow(
+      'createRoomState has no option "stores": its options are "store", "maxEvents"',
+    );
+    expect(() => memoryRoomStore({ ttl: 1 } as never)).toThrow(
+      'memoryRoomStore has no option "ttl": its options are "destroyedRoomTtlMs", "now"',
+    );
+    expect(() => createRoomState(null as never)).toThrow("createRoomState takes an options object, not null");
+  });
+
   it("lists every room that exists, sorted by ID", async () => {
     const rooms = createRoomState();
     for (const id of ["b", "c", "a"]) await rooms.apply({ ...enter(100, "x"), RoomId: id } as CallbackEvent);

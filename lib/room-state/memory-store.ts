@@ -1,3 +1,4 @@
+import { checkOptions } from "./check-options";
 import { compareEntries, entryKey } from "./entry";
 import type { ApplyResult, Compaction, LogEntry, NewEntry, RoomRecord, RoomStore } from "./types";
 
@@ -33,6 +34,7 @@ interface Room {
  * ```
  */
 export function memoryRoomStore(options: MemoryRoomStoreOptions = {}): RoomStore {
+  checkOptions("memoryRoomStore", options, ["destroyedRoomTtlMs", "now"]);
   const ttl = options.destroyedRoomTtlMs ?? 86_400_000;
   if (!(ttl >= 0))
     throw new TypeError(`destroyedRoomTtlMs must be a number of milliseconds ≥ 0, not ${String(ttl)}`);

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
+import { checkOptions } from "./check-options";
 import { APPEND_SCRIPT, COMPACT_SCRIPT, LOAD_SCRIPT } from "./redis-scripts";
 import type { ApplyResult, LogEntry, RoomStore } from "./types";
 
@@ -63,6 +64,7 @@ export function redisRoomStore(client: Redis | Cluster, options: RedisRoomStoreO
       "redisRoomStore needs an ioredis client: redisRoomStore(new Redis(url)) (install ioredis, an optional peer dependency)",
     );
   }
+  checkOptions("redisRoomStore", options, ["prefix", "destroyedRoomTtlMs"]);
   const prefix = options.prefix ?? "trtc:room-state:";
   if (typeof prefix !== "string") throw new TypeError(`prefix must be a string, not ${typeof prefix}`);
   const ttl = options.destroyedRoomTtlMs ?? 86_400_000;

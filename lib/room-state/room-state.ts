@@ -1,5 +1,6 @@
 import createDebug from "debug";
 import type { CallbackCommand, CallbackEvent } from "../index";
+import { checkOptions } from "./check-options";
 import { toEntry } from "./entry";
 import { memoryRoomStore } from "./memory-store";
 import { foldEntries, parseFold, serializeFold, viewOf } from "./reducer";
@@ -75,11 +76,7 @@ export interface RoomState {
  * ```
  */
 export function createRoomState(options: RoomStateOptions = {}): RoomState {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      "createRoomState takes an options object: createRoomState({ store: memoryRoomStore() })",
-    );
-  }
+  checkOptions("createRoomState", options, ["store", "maxEvents"]);
   const store = options.store ?? memoryRoomStore();
   for (const method of ["append", "load", "compact", "roomIds"] as const) {
     if (typeof store[method] !== "function") {
