@@ -40,7 +40,7 @@ function record(): { events: Recorded[]; stop: () => void } {
         event,
         (message: object) => events.push({ channel, event, message: { ...message } }),
       ]),
-    );
+    ) as unknown as diagnosticsChannel.TracingChannelSubscribers<object>;
     tracing.subscribe(subscribers);
     return () => tracing.unsubscribe(subscribers);
   });
