@@ -252,7 +252,7 @@ describe("trtc-room-callbacks config", () => {
     [["config", "sett"], 'unknown action "sett" (did you mean set?)'],
     [["config", "get", "extra"], "config get takes no more arguments, got: extra"],
     [["config", "get", "--url", "https://h/t"], "--url is for config set, not config get"],
-    [["config", "check", "--dry-run"], "--dry-run is for config set and get and delete, not config check"],
+    [["config", "check", "--dry-run"], "--dry-run is for config set, get and delete, not config check"],
     [["config", "set", "--url", "https://h/t"], "--sdk-app-id is required"],
     [["config", "get", "--sdk-app-id", "app"], "--sdk-app-id must be digits"],
     [["config", "set", "--sdk-app-id", SDK_APP_ID], "--url is required"],

@@ -75,7 +75,9 @@ export async function config(
     throw new UsageError(`config ${action} takes no more arguments, got: ${extra.join(" ")}`);
   for (const [name, actions] of Object.entries(ONLY)) {
     if (values[name as keyof typeof values] !== undefined && !actions.includes(action as Action)) {
-      throw new UsageError(`--${name} is for config ${actions.join(" and ")}, not config ${action}`);
+      const list =
+        actions.length > 1 ? `${actions.slice(0, -1).join(", ")} and ${actions.at(-1)}` : actions[0];
+      throw new UsageError(`--${name} is for config ${list}, not config ${action}`);
     }
   }
 
