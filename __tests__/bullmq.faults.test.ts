@@ -128,6 +128,33 @@ describeWithServer("redis-server", "durable delivery under faults", () => {
     expect(await inspect.hget("started", jobId)).toBe("2");
   });
 
+  it("a job whose worker died more often than maxStalledCount: failed set, and onError hears of it as final", async () => {
+    const redis = await redisServer();
+    const queue = producer(redis.current);
+    const first = await spawnWorker(redis.current.url, queue.name, "slow");
+    cleanup.push(() => endWorker(first, "SIGKILL"));
+    const inspect = new Redis(redis.current.port);
+    cleanup.push(async () => inspect.disconnect());
+    expect(
+      (await sendCallback(routerApp(enqueueCallbacks(queue)), ENTER, memberEnter("st", ["a"], 1))).ack,
+    ).toEqual(OK);
+    await eventually(async () => (await inspect.hlen("started")) === 1);
+    await endWorker(first, "SIGKILL");
+
+    const reports: CallbackWorkerErrorInfo[] = [];
+    const checker = createCallbackWorker(queue.name, {
+      connection: { port: redis.current.port },
+      handlers: { [ENTER]: () => {} },
+      onError: (_error, info) => void reports.push(info),
+      workerOptions: { maxStalledCount: 0, stalledInterval: 300 },
+    });
+    cleanup.push(() => checker.close());
+    await eventually(() => reports.length === 1);
+    expect(reports[0]).toMatchObject({ final: true, command: ENTER });
+    expect(JSON.parse(reports[0]?.rawBody ?? "")).toMatchObject({ RoomId: "st" });
+    expect(await queue.getFailedCount()).toBe(1);
+  });
+
   it("a handler that always fails: failed set, onError has it, and `queue retry` processes it once the handler is fixed", async () => {
     const redis = await redisServer();
     const queue = producer(redis.current);

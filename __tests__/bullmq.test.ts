@@ -103,6 +103,13 @@ describeWithServer("redis-server", "durable delivery on BullMQ", () => {
         enqueueCallbacks(q, { commands: ["Room.CallbackAfterMemberEntre" as CallbackCommand] }),
       ).toThrow(ConfigurationError);
       expect(() => enqueueCallbacks(q, { timeoutMs: 0 })).toThrow(/timeoutMs must be an integer/);
+      expect(() => enqueueCallbacks(q, { attempts: 5 } as never)).toThrow(
+        /attempts is a BullMQ option: retries are the worker's/,
+      );
+      expect(() => enqueueCallbacks(q, { keepCompleted: 60 } as never)).toThrow(
+        /unknown option "keepCompleted"/,
+      );
+      expect(() => enqueueCallbacks(q, null as never)).toThrow(/options must be an object/);
     });
   });
 
@@ -234,6 +241,7 @@ describeWithServer("redis-server", "durable delivery on BullMQ", () => {
       reason: "always",
     });
     expect(finals[0]).toMatchObject({ attempt: 2, attempts: 2, final: true, jobId: failed?.id });
+    expect(failed?.opts.removeOnFail).toBe(false);
   });
 
   it("close() aborts context.signal and waits for the running handler", async () => {

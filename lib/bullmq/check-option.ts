@@ -17,3 +17,25 @@ export function checkInteger(
   }
   return value;
 }
+
+/**
+ * Refuses option names outside `known`, naming the closest known one; a
+ * BullMQ option given where ours are expected is pointed to `elsewhere`.
+ */
+export function checkOptionNames(
+  where: string,
+  options: object,
+  known: readonly string[],
+  elsewhere?: { readonly names: readonly string[]; readonly hint: string },
+): void {
+  for (const name of Object.keys(options)) {
+    if (known.includes(name)) continue;
+    if (elsewhere?.names.includes(name)) {
+      throw new ConfigurationError(`${where}: ${name} is a BullMQ option: ${elsewhere.hint}`);
+    }
+    const hint = known.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+    throw new ConfigurationError(
+      `${where}: unknown option "${name}"${hint ? `: did you mean "${hint}"?` : ""} Known options: ${known.join(", ")}`,
+    );
+  }
+}

@@ -10,7 +10,7 @@ import {
   type CallbackHandlers,
 } from "../index";
 import { callbackJobId, type CallbackJobData } from "./job-data";
-import { checkInteger } from "./check-option";
+import { checkInteger, checkOptionNames } from "./check-option";
 import { checkProducerConnection } from "./producer-connection";
 import { BACKOFF_TYPE, JOB_ATTEMPTS_CEILING } from "./retry-policy";
 
@@ -51,6 +51,13 @@ export interface EnqueueOptions {
   keepFailedSeconds?: number | undefined;
 }
 
+const OPTION_NAMES = [
+  "commands",
+  "timeoutMs",
+  "keepCompletedSeconds",
+  "keepFailedSeconds",
+] as const satisfies readonly (keyof EnqueueOptions)[];
+
 /** The BullMQ queue-side part {@link enqueueCallbacks} uses. */
 export type CallbackQueue = Pick<Queue, "add" | "waitUntilReady" | "on" | "listenerCount" | "opts">;
 
@@ -83,7 +90,14 @@ export function enqueueCallbacks(
       'enqueueCallbacks needs a BullMQ Queue: enqueueCallbacks(new Queue("trtc-callbacks", { connection }))',
     );
   }
+  if (options === null || typeof options !== "object") {
+    throw new ConfigurationError(`${WHERE}: options must be an object, such as { timeoutMs: 1000 }`);
+  }
   checkProducerConnection(queue);
+  checkOptionNames(WHERE, options, OPTION_NAMES, {
+    names: ["attempts", "backoff", "removeOnComplete", "removeOnFail", "jobId", "delay", "priority"],
+    hint: "retries are the worker's (createCallbackWorker's attempts and backoff); keeping jobs is keepCompletedSeconds and keepFailedSeconds",
+  });
   const commands = checkCommands(options.commands);
   const timeoutMs = checkInteger(WHERE, "timeoutMs", options.timeoutMs, 1000, 1, 60_000);
   const keepCompleted = checkInteger(

@@ -8,7 +8,7 @@ import {
   type CallbackCommand,
   type TrtcCallbackError,
 } from "../index";
-import { checkInteger } from "./check-option";
+import { checkInteger, checkOptionNames } from "./check-option";
 import type { CallbackJobData } from "./job-data";
 import { exponentialBackoff, JOB_ATTEMPTS_CEILING, type BackoffFunction } from "./retry-policy";
 import { WorkerContext, type CallbackWorkerHandler, type CallbackWorkerHandlers } from "./worker-context";
@@ -76,6 +76,32 @@ export interface CallbackWorkerOptions {
   workerOptions?: Omit<WorkerOptions, "connection" | "concurrency"> | undefined;
 }
 
+const OPTION_NAMES = [
+  "connection",
+  "handlers",
+  "concurrency",
+  "attempts",
+  "backoff",
+  "onError",
+  "workerOptions",
+] as const satisfies readonly (keyof CallbackWorkerOptions)[];
+
+// BullMQ's own worker options, often put at the top level by mistake.
+const BULLMQ_WORKER_OPTIONS = [
+  "prefix",
+  "lockDuration",
+  "lockRenewTime",
+  "stalledInterval",
+  "maxStalledCount",
+  "limiter",
+  "removeOnComplete",
+  "removeOnFail",
+  "autorun",
+  "settings",
+  "name",
+  "drainDelay",
+];
+
 /**
  * A BullMQ `Worker` that runs the queued callbacks through `handlers`: each
  * gets the event as the router would have passed it (18-digit IDs still
@@ -104,6 +130,10 @@ export function createCallbackWorker(queueName: string, options: CallbackWorkerO
       `${WHERE}: connection is required, such as { host: "127.0.0.1", port: 6379 } or an ioredis instance`,
     );
   }
+  checkOptionNames(WHERE, options, OPTION_NAMES, {
+    names: BULLMQ_WORKER_OPTIONS,
+    hint: "pass it in workerOptions, such as workerOptions: { lockDuration: 30000 }",
+  });
   const handlers = checkHandlers(options.handlers);
   const attempts = checkInteger(WHERE, "attempts", options.attempts, 5, 1, JOB_ATTEMPTS_CEILING);
   const concurrency = checkInteger(WHERE, "concurrency", options.concurrency, 1, 1, 10_000);
