@@ -4,6 +4,7 @@ import { configure } from "../core/options";
 import type { CallbackOptions } from "../core/types";
 import { nodeSha256Hex } from "../protocol/sign";
 import { readBody } from "./node/read-body";
+import { nodeTracer } from "./node/trace";
 import { writeOutcome } from "./node/write-outcome";
 
 /** Options of the Fastify plugin: {@link CallbackOptions} with `context.request` a `FastifyRequest`. */
@@ -35,7 +36,11 @@ export const trtcRoomCallbacks: FastifyPluginAsync<FastifyCallbackOptions> = asy
   options,
 ) {
   const config = configure(withoutRegisterOptions(options), REGISTER_OPTIONS);
-  const handle = createCallbackHandle(config, { name: "fastify", sha256Hex: nodeSha256Hex });
+  const handle = createCallbackHandle(config, {
+    name: "fastify",
+    sha256Hex: nodeSha256Hex,
+    tracer: nodeTracer,
+  });
 
   // Inside this plugin only: hand the raw stream through, whatever the content type.
   app.removeAllContentTypeParsers();

@@ -5,6 +5,7 @@ import { IncompleteBody } from "../core/incomplete-body";
 import { configure } from "../core/options";
 import { OK, type Outcome } from "../core/outcome";
 import { lenientText } from "../core/parse-body";
+import { probeTracer } from "../core/trace";
 import type { CallbackOptions } from "../core/types";
 import { ACK_CONTENT_TYPE, OK_ACK_JSON } from "../protocol/ack";
 import { webSha256Hex } from "../protocol/signature";
@@ -33,7 +34,11 @@ export type CallbackFetchHandler = (request: Request) => Promise<Response>;
  */
 export function createCallbackFetchHandler(options: CallbackOptions<Request>): CallbackFetchHandler {
   const config = configure(options);
-  const handle = createCallbackHandle(config, { name: "fetch", sha256Hex: webSha256Hex });
+  const handle = createCallbackHandle(config, {
+    name: "fetch",
+    sha256Hex: webSha256Hex,
+    tracer: probeTracer(),
+  });
   return function trtcRoomCallbacks(request: Request): Promise<Response> {
     return handle(
       {
