@@ -4,25 +4,38 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createCallbackRouter, CallbackError, COMMAND_NAMES, type CallbackEvent } from "../lib";
+import {
+  createCallbackRouter,
+  CallbackError,
+  COMMAND_NAMES,
+  type CallbackEvent,
+  type CallbackHandlers,
+  type TrtcCallbackError,
+} from "../lib";
 import { main } from "../lib/cli/main";
 import { MAIN_HELP, SEND_HELP, SIMULATE_HELP } from "../lib/cli/help";
-import { createExampleApp } from "../example-app/app";
-import { RoomStore, type RoomView } from "../example-app/state";
+import { createRoomState, type RoomView } from "trtc-room-callbacks/room-state";
 
 const SDK_APP_ID = "1400000001";
 const OK_ACK = '{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}';
+const LONG_ID = "144115233775727695";
 
-/** Runs the CLI in-process and collects what it prints. */
-async function cli(...args: string[]) {
+/** Runs the CLI in-process with the environment `env` (none by default) and collects what it prints. */
+async function cliWith(env: NodeJS.ProcessEnv, ...args: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = await main(args, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-  });
+  const code = await main(
+    args,
+    {
+      stdout: (text) => void (stdout += text),
+      stderr: (text) => void (stderr += text),
+    },
+    Date.now,
+    env,
+  );
   return { code, stdout, stderr };
 }
+const cli = (...args: string[]) => cliWith({}, ...args);
 
 const servers: Server[] = [];
 
@@ -47,16 +60,40 @@ afterEach(async () => {
   );
 });
 
-/** The example app with a store the test can read. */
-async function exampleApp(token?: string) {
-  const store = new RoomStore();
-  const base = await serve(createExampleApp({ sdkAppId: SDK_APP_ID, token, store }));
-  return { store, url: `${base}/trtc` };
+/**
+ * A receiver as an app builds it: the router at /trtc, each event applied to
+ * a room state, and what it received and failed kept for the test. With
+ * `jsonFirst`, an app-wide `express.json()` comes before the router.
+ */
+async function receiver(options: { token?: string; jsonFirst?: boolean } = {}) {
+  const rooms = createRoomState();
+  const events: CallbackEvent[] = [];
+  const states: (RoomView | undefined)[] = [];
+  const errors: TrtcCallbackError[] = [];
+  const record = async (event: CallbackEvent) => {
+    events.push(event);
+    await rooms.apply(event);
+    states.push(await rooms.get("RoomInfo" in event ? event.RoomInfo.RoomId : event.RoomId));
+  };
+  const handlers: CallbackHandlers = Object.fromEntries(COMMAND_NAMES.map((name) => [name, record]));
+  const app = express();
+  if (options.jsonFirst) app.use(express.json());
+  app.use(
+    "/trtc",
+    createCallbackRouter({
+      sdkAppId: SDK_APP_ID,
+      token: options.token,
+      handlers,
+      onError: (error) => void errors.push(error),
+    }),
+  );
+  const url = `${await serve(app)}/trtc`;
+  return { rooms, events, states, errors, url };
 }
 
 describe("send", () => {
   it("sends a realistic callback, prints the request, the status and the ack, and exits 0", async () => {
-    const { store, url } = await exampleApp();
+    const { rooms, url } = await receiver();
     const result = await cli(
       "send",
       "Room.CallbackAfterMemberEnter",
@@ -76,11 +113,11 @@ describe("send", () => {
       ),
     );
     expect(result.stdout).toMatch(new RegExp(`\nHTTP 200 in \\d+ ms\n${OK_ACK.replace(/[{}]/g, "\\$&")}\n$`));
-    expect(store.get("demo")?.members).toEqual(["alice", "bob"]);
+    expect((await rooms.get("demo"))?.members).toEqual(["alice", "bob"]);
   });
 
   it("stamps the event with the current time, so ordering receivers take it as new", async () => {
-    const { store, url } = await exampleApp();
+    const { rooms, url } = await receiver();
     const args = ["--url", url, "--sdk-app-id", SDK_APP_ID, "--set", "RoomId=r"];
     let now = 1_800_000_000_000;
     const clock = () => now;
@@ -89,35 +126,37 @@ describe("send", () => {
       ["send", "Room.CallbackAfterMemberEnter", ...args, "--set", "MemberList_Account=alice"],
       out,
       clock,
+      {},
     );
     now += 5;
     await main(
       ["send", "Room.CallbackAfterMemberLeave", ...args, "--set", "MemberList_Account=alice"],
       out,
       clock,
+      {},
     );
-    expect(store.get("r")).toMatchObject({ members: [], updatedAt: 1_800_000_000_005 });
+    expect(await rooms.get("r")).toMatchObject({ members: [], updatedAt: 1_800_000_000_005 });
   });
 
-  it("keeps each --set value to the type of the field it replaces", async () => {
-    const { store, url } = await exampleApp();
+  it("keeps each --set value to the type of the field it replaces; --add adds a field", async () => {
+    const { rooms, url } = await receiver();
     const result = await cli(
       "send",
       "Room.CallbackAfterCreateRoom",
       ...["--url", url, "--sdk-app-id", SDK_APP_ID],
       ...["--set", "RoomInfo.RoomId=2024", "--set", "RoomInfo.RoomName=2024"],
       ...["--set", "RoomInfo.MaxSeatCount=8", "--set", "RoomInfo.IsSeatEnabled=false"],
-      ...["--set", 'RoomInfo.Extra={"a":[1]}', "--set", 'ScheduleInviteeList_Account=["x","y"]'],
+      ...["--add", 'RoomInfo.Extra={"a":[1]}', "--set", 'ScheduleInviteeList_Account=["x","y"]'],
     );
     expect(result.code).toBe(0);
-    expect(store.get("2024")).toMatchObject({
+    expect(await rooms.get("2024")).toMatchObject({
       settings: { RoomName: "2024", MaxSeatCount: 8, IsSeatEnabled: false, Extra: { a: [1] } },
       invitees: ["x", "y"],
     });
   });
 
   it("reaches into arrays, and sends the older spelling of a command as asked", async () => {
-    const { store, url } = await exampleApp();
+    const { rooms, url } = await receiver();
     const seat = await cli(
       "send",
       "Mic.CallbackAfterSeatInfoChanged",
@@ -125,7 +164,7 @@ describe("send", () => {
       ...["--set", "SeatList.0.Member_Account=carol", "--set", "SeatList.0.IsTakenDisabled=true"],
     );
     expect(seat.code).toBe(0);
-    expect(store.get("r")?.seats).toEqual([
+    expect((await rooms.get("r"))?.seats).toEqual([
       { index: 1, member: "carol", locked: true, videoDisabled: false, audioDisabled: false },
     ]);
     const update = await cli(
@@ -136,22 +175,186 @@ describe("send", () => {
     expect(update.code).toBe(0);
     expect(update.stdout).toContain("CallbackCommand=Room.CallbackUpdateRoomInfo");
     expect(update.stdout).toContain('"CallbackCommand": "Room.CallbackUpdateRoomInfo"');
-    expect(store.get("r")?.settings).toMatchObject({ RoomName: "rname-123" });
+    expect((await rooms.get("r"))?.settings).toMatchObject({ RoomName: "rname-123" });
   });
 
   it("signs with --token, and without it gets the 401 FAIL ack and exits 1", async () => {
-    const { store, url } = await exampleApp("cli-token");
+    const { rooms, url } = await receiver({ token: "cli-token" });
     const args = ["send", "Room.CallbackAfterMemberEnter", "--url", url, "--sdk-app-id", SDK_APP_ID];
     const signed = await cli(...args, "--token", "cli-token");
     expect(signed.code).toBe(0);
     expect(signed.stdout).toMatch(/[?&]Sign=[0-9a-f]{64}&RequestTime=\d+/);
-    expect(store.get("rid-123")?.members).toEqual(["user1"]);
+    expect((await rooms.get("rid-123"))?.members).toEqual(["user1"]);
 
     const unsigned = await cli(...args, "--set", "RoomId=other");
     expect(unsigned.code).toBe(1);
     expect(unsigned.stdout).toMatch(/HTTP 401 in \d+ ms\n\{"ActionStatus":"FAIL","ErrorCode":4011,/);
     expect(unsigned.stderr).toMatch(/^trtc-room-callbacks: the callback was not acknowledged: FAIL 4011 /);
-    expect(store.get("other")).toBeUndefined();
+    expect(await rooms.get("other")).toBeUndefined();
+  });
+
+  describe("the token from TRTC_CALLBACK_TOKEN", () => {
+    const token = "env-token-5ecret";
+
+    it("signs with it when --token is not given, and --token wins over it", async () => {
+      const { events, url } = await receiver({ token });
+      const args = ["send", "Room.CallbackAfterMemberEnter", "--url", url, "--sdk-app-id", SDK_APP_ID];
+      const fromEnv = await cliWith({ TRTC_CALLBACK_TOKEN: token }, ...args);
+      expect(fromEnv.code).toBe(0);
+      expect(fromEnv.stdout).toMatch(/[?&]Sign=[0-9a-f]{64}&RequestTime=\d+/);
+      expect(events).toHaveLength(1);
+
+      const overridden = await cliWith({ TRTC_CALLBACK_TOKEN: token }, ...args, "--token", "another");
+      expect(overridden.code).toBe(1);
+      expect(overridden.stdout).toContain('"ErrorCode":4013');
+      expect(events).toHaveLength(1);
+    });
+
+    it("signs simulate's callbacks too", async () => {
+      const { events, url } = await receiver({ token });
+      const result = await cliWith(
+        { TRTC_CALLBACK_TOKEN: token },
+        ...["simulate", "--url", url, "--sdk-app-id", SDK_APP_ID, "--members", "2", "--seats", "1"],
+      );
+      expect(result.code).toBe(0);
+      expect(events).toHaveLength(9);
+    });
+
+    it("counts an empty variable as unset: unsigned", async () => {
+      const { url } = await receiver({ token });
+      const result = await cliWith(
+        { TRTC_CALLBACK_TOKEN: "" },
+        ...["send", "Room.CallbackAfterMemberEnter", "--url", url, "--sdk-app-id", SDK_APP_ID],
+      );
+      expect(result.code).toBe(1);
+      expect(result.stdout).not.toContain("Sign=");
+      expect(result.stdout).toContain('"ErrorCode":4011');
+    });
+
+    it.each([
+      ["TRTC_CALLBACK_TOKEN", { TRTC_CALLBACK_TOKEN: `${token}\n` }, []],
+      ["--token", {}, ["--token", ` ${token}`]],
+    ])("refuses a token from %s with surrounding whitespace, never printing it", async (from, env, extra) => {
+      const { events, url } = await receiver({ token });
+      const result = await cliWith(
+        env,
+        ...["send", "Room.CallbackAfterMemberEnter", "--url", url, "--sdk-app-id", SDK_APP_ID, ...extra],
+      );
+      expect(result).toEqual({ code: 2, stdout: "", stderr: expect.stringContaining(`${from} has leading`) });
+      expect(result.stderr).not.toContain(token);
+      expect(events).toEqual([]);
+    });
+
+    it("is documented in --help", () => {
+      for (const help of [SEND_HELP, SIMULATE_HELP]) expect(help).toContain("TRTC_CALLBACK_TOKEN");
+    });
+  });
+
+  describe("--set of a field that is not there", () => {
+    it.each([
+      ["Room.CallbackAfterMemberEnter", "Roomid=x", "RoomId"],
+      ["Room.CallbackAfterCreateRoom", "RoomInfo.Roomname=x", "RoomInfo.RoomName"],
+      ["Room.CallbackAfterCreateRoom", "Roominfo.RoomName=x", "RoomInfo.RoomName"],
+      ["Mic.CallbackAfterSeatInfoChanged", "SeatList.0.member_account=bob", "SeatList.0.Member_Account"],
+      ["Mic.CallbackAfterSeatInfoChanged", "SeatList.1.Index=2", "SeatList.0.Index"],
+    ])("%s --set %s is a usage error naming %s, and nothing is sent", async (command, assignment, hint) => {
+      const { events, url } = await receiver();
+      const result = await cli(
+        "send",
+        command,
+        "--url",
+        url,
+        "--sdk-app-id",
+        SDK_APP_ID,
+        "--set",
+        assignment,
+      );
+      const field = assignment.slice(0, assignment.indexOf("="));
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain(
+        `--set ${assignment}: the sample of ${command} has no field ${field}; did you mean ${hint}? Nothing was sent. To add a new field, use --add ${assignment}\n`,
+      );
+      expect(events).toEqual([]);
+    });
+
+    it("with --add, adds it, creating the objects and arrays on its way", async () => {
+      const { events, url } = await receiver();
+      const result = await cli(
+        "send",
+        "Mic.CallbackAfterSeatInfoChanged",
+        ...["--url", url, "--sdk-app-id", SDK_APP_ID],
+        ...["--add", "CoverURL=c.png", "--add", "Extra.List.0.Name=n", "--add", "SeatList.1.Index=2"],
+      );
+      expect(result.code).toBe(0);
+      expect(events[0]).toMatchObject({
+        CoverURL: "c.png",
+        Extra: { List: [{ Name: "n" }] },
+        SeatList: [{ Index: 1, Member_Account: LONG_ID }, { Index: 2 }],
+      });
+    });
+
+    it("--add of a field that is there is a usage error too", async () => {
+      const result = await cli(
+        "send",
+        "Room.CallbackAfterMemberEnter",
+        ...["--url", "http://127.0.0.1:9/trtc", "--sdk-app-id", SDK_APP_ID, "--add", "RoomId=x"],
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        "--add RoomId=x: the sample of Room.CallbackAfterMemberEnter already has RoomId; change it with --set RoomId=x",
+      );
+    });
+  });
+
+  describe("user IDs in Tencent's wire form", () => {
+    it("sends an 18-digit ID as a bare JSON number, as Tencent does, and the router hands it on exactly", async () => {
+      const { events, url } = await receiver();
+      const result = await cli(
+        "send",
+        "Mic.CallbackAfterSeatInfoChanged",
+        ...["--url", url, "--sdk-app-id", SDK_APP_ID],
+        ...["--set", `Operator_Account=${LONG_ID.replace(/5$/, "6")}`],
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`"Operator_Account": 144115233775727696,`);
+      expect(result.stdout).toContain(`"Member_Account": ${LONG_ID},`);
+      expect(events[0]).toMatchObject({
+        Operator_Account: "144115233775727696",
+        SeatList: [{ Member_Account: LONG_ID }],
+      });
+    });
+
+    it("does so in lists of IDs too, leaving other IDs and other fields as strings", async () => {
+      const { events, url } = await receiver();
+      const result = await cli(
+        "send",
+        "Room.CallbackAfterMemberEnter",
+        ...["--url", url, "--sdk-app-id", SDK_APP_ID, "--set", "RoomId=123456789012345678"],
+        ...["--set", `MemberList_Account=${LONG_ID},alice,42`],
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`"RoomId": "123456789012345678",`);
+      expect(result.stdout).toContain(
+        `"MemberList_Account": [\n    ${LONG_ID},\n    "alice",\n    "42"\n  ]`,
+      );
+      expect(events[0]).toMatchObject({ MemberList_Account: [LONG_ID, "alice", "42"] });
+    });
+
+    it("catches a receiver that mounted the router after express.json(); --string-ids sends strings", async () => {
+      const { events, errors, url } = await receiver({ jsonFirst: true });
+      const args = ["send", "Mic.CallbackAfterSeatInfoChanged", "--url", url, "--sdk-app-id", SDK_APP_ID];
+      const wire = await cli(...args);
+      expect(wire.code).toBe(1);
+      expect(wire.stdout).toMatch(/HTTP 400 in \d+ ms\n\{"ActionStatus":"FAIL","ErrorCode":4002,/);
+      expect(errors[0]?.message).toContain("mount the router before express.json()");
+      expect(events).toEqual([]);
+
+      const strings = await cli(...args, "--string-ids");
+      expect(strings.code).toBe(0);
+      expect(strings.stdout).toContain(`"Member_Account": "${LONG_ID}",`);
+      expect(events[0]).toMatchObject({ SeatList: [{ Member_Account: LONG_ID }] });
+    });
   });
 
   it("exits 1 on a FAIL ack with HTTP 200, printing the handler's code and message", async () => {
@@ -221,7 +424,7 @@ describe("send", () => {
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     it("sends the file byte for byte, its 18-digit bare-number user ID included, taking its command", async () => {
-      const { store, url } = await exampleApp();
+      const { rooms, url } = await receiver();
       const file = join(dir, "seat.json");
       const body =
         '{"CallbackCommand":"Mic.CallbackAfterSeatInfoChanged","RoomId":"f","SeatList":[{"Index":0,"Member_Account":144115233775727695}]}';
@@ -231,19 +434,61 @@ describe("send", () => {
       expect(result.stdout).toContain(
         `CallbackCommand=Mic.CallbackAfterSeatInfoChanged&contenttype=json&ClientIP=127.0.0.1&OptPlatform=Web\n${body}\n`,
       );
-      expect(store.get("f")?.seats[0]?.member).toBe("144115233775727695");
+      expect((await rooms.get("f"))?.seats[0]?.member).toBe(LONG_ID);
     });
 
     it("applies --set to the file's event", async () => {
-      const { store, url } = await exampleApp();
+      const { rooms, url } = await receiver();
       const file = join(dir, "enter.json");
       writeFileSync(file, JSON.stringify({ CallbackCommand: "Room.CallbackAfterMemberEnter", RoomId: "f" }));
       const result = await cli(
         "send",
-        ...["--file", file, "--set", 'MemberList_Account=["dave"]', "--url", url, "--sdk-app-id", SDK_APP_ID],
+        ...["--file", file, "--add", 'MemberList_Account=["dave"]', "--url", url, "--sdk-app-id", SDK_APP_ID],
       );
       expect(result.code).toBe(0);
-      expect(store.get("f")?.members).toEqual(["dave"]);
+      expect((await rooms.get("f"))?.members).toEqual(["dave"]);
+    });
+
+    it("with --set keeps the file's numbers as written, bare 18-digit ones included", async () => {
+      const { events, url } = await receiver();
+      const file = join(dir, "numbers.json");
+      writeFileSync(
+        file,
+        '{"CallbackCommand":"Mic.CallbackAfterSeatInfoChanged","RoomId":"f","Extra":[123456789012345678901,1.50,-0,2e3],' +
+          '"SeatList":[{"Index":0,"Member_Account":144115233775727695}],"EventTime":1700000000000}',
+      );
+      const result = await cli(
+        "send",
+        ...["--file", file, "--set", "RoomId=g", "--url", url, "--sdk-app-id", SDK_APP_ID],
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(
+        '"Extra": [\n    123456789012345678901,\n    1.50,\n    -0,\n    2e3\n  ],\n',
+      );
+      expect(result.stdout).toContain(`"Member_Account": ${LONG_ID}\n`);
+      expect(result.stdout).toContain(`"RoomId": "g",`);
+      expect(events[0]).toMatchObject({ RoomId: "g", SeatList: [{ Member_Account: LONG_ID }] });
+
+      const strings = await cli(
+        "send",
+        ...["--file", file, "--string-ids", "--url", url, "--sdk-app-id", SDK_APP_ID],
+      );
+      expect(strings.code).toBe(0);
+      expect(strings.stdout).toContain(`"Member_Account": "${LONG_ID}"\n`);
+      expect(strings.stdout).toContain("    123456789012345678901,\n");
+    });
+
+    it("names the file, not the sample, for a misspelt --set", async () => {
+      const file = join(dir, "misspelt.json");
+      writeFileSync(file, '{"CallbackCommand":"Room.CallbackAfterMemberEnter","RoomId":"f"}');
+      const result = await cli(
+        "send",
+        ...["--file", file, "--set", "roomID=x", "--url", "http://127.0.0.1:9/trtc", "--sdk-app-id", "1"],
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `the event in --file ${file} has no field roomID; did you mean RoomId?`,
+      );
     });
 
     it.each([
@@ -253,6 +498,12 @@ describe("send", () => {
         "bad.json",
         "{nope",
         /^trtc-room-callbacks: --file .*bad\.json is not JSON/,
+      ],
+      [
+        "a file with a number JSON does not allow",
+        "leading-zero.json",
+        '{"CallbackCommand":"Room.CallbackAfterMemberEnter","MemberCount":01}',
+        /^trtc-room-callbacks: --file .*leading-zero\.json is not JSON/,
       ],
       [
         "a file without CallbackCommand",
@@ -267,6 +518,8 @@ describe("send", () => {
         "send",
         "--file",
         file,
+        "--set",
+        "RoomId=x",
         "--url",
         "http://127.0.0.1:9/trtc",
         "--sdk-app-id",
@@ -280,35 +533,28 @@ describe("send", () => {
 });
 
 describe("simulate", () => {
-  /** A store that keeps the simulated room's state after every event. */
-  class RecordingStore extends RoomStore {
-    readonly snapshots: { command: string; room: RoomView | undefined }[] = [];
-    override apply(event: CallbackEvent) {
-      const result = super.apply(event);
-      const roomId = "RoomInfo" in event ? event.RoomInfo.RoomId : event.RoomId;
-      this.snapshots.push({ command: event.CallbackCommand, room: this.get(roomId) });
-      return result;
-    }
-  }
+  const seats = (room: RoomView | undefined) => room?.seats.map((seat) => [seat.member, seat.locked]);
 
   it("plays a whole meeting, one line per callback, and exits 0 when every ack is OK", async () => {
-    const store = new RecordingStore();
-    const base = await serve(createExampleApp({ sdkAppId: SDK_APP_ID, token: "t", store }));
+    const { events, states, errors, url } = await receiver({ token: "t" });
     const result = await cli(
       "simulate",
-      ...["--url", `${base}/trtc`, "--sdk-app-id", SDK_APP_ID, "--token", "t"],
+      ...["--url", url, "--sdk-app-id", SDK_APP_ID, "--token", "t"],
       ...["--members", "3", "--seats", "2", "--room-id", "weekly"],
     );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines[0]).toBe(`Simulating a meeting in room weekly (3 members, 2 seats) at ${base}/trtc`);
+    expect(lines[0]).toBe(`Simulating a meeting in room weekly (3 members, 2 seats) at ${url}`);
     expect(lines.slice(1, -1)).toHaveLength(11);
     for (const line of lines.slice(1, -1)) expect(line).toMatch(/^ ?\d+\/11 {2}\S+ +.+ HTTP 200, OK$/);
+    expect(lines[6]).toMatch(
+      /^ 6\/11 {2}Mic\.CallbackAfterSeatInfoChanged +144115233775727695 takes seat 1 +HTTP/,
+    );
     expect(lines[lines.length - 1]).toBe("11 callbacks: 11 OK, 0 not OK");
+    expect(errors).toEqual([]);
 
-    const states = store.snapshots.map(({ room }) => room);
-    expect(store.snapshots.map(({ command }) => command)).toEqual([
+    expect(events.map((event) => event.CallbackCommand)).toEqual([
       "Room.CallbackAfterCreateRoom",
       ...Array(3).fill("Room.CallbackAfterMemberEnter"),
       ...Array(4).fill("Mic.CallbackAfterSeatInfoChanged"),
@@ -316,15 +562,15 @@ describe("simulate", () => {
       "Room.CallbackAfterUpdateRoomInfo",
       "Room.CallbackAfterDestroyRoom",
     ]);
-    const seats = (room: RoomView | undefined) => room?.seats.map((seat) => [seat.member, seat.locked]);
     expect(states[0]).toMatchObject({
       settings: { Owner_Account: "member-1", MaxSeatCount: 2 },
+      invitees: [LONG_ID, "member-3"],
       members: [],
     });
-    expect(states[3]?.members).toEqual(["member-1", "member-2", "member-3"]);
+    expect(states[3]?.members).toEqual(["member-1", LONG_ID, "member-3"]);
     expect(seats(states[5])).toEqual([
       ["member-1", false],
-      ["member-2", false],
+      [LONG_ID, false],
     ]);
     expect(seats(states[6])).toEqual([
       ["member-1", false],
@@ -334,26 +580,48 @@ describe("simulate", () => {
       ["member-1", false],
       [null, true],
     ]);
-    expect(states[8]?.members).toEqual(["member-1", "member-2"]);
+    expect(states[8]?.members).toEqual(["member-1", LONG_ID]);
     expect(states[9]?.settings).toMatchObject({
       RoomName: "Simulated meeting (chat muted)",
       IsMessageDisabled: true,
     });
     expect(states[10]).toBeUndefined();
-    expect(store.stats).toEqual({ applied: 11, stale: 0, duplicate: 0 });
+  });
+
+  it('says "1 seat", not "1 seats"', async () => {
+    const { url } = await receiver();
+    const result = await cli("simulate", "--url", url, "--sdk-app-id", SDK_APP_ID, "--seats", "1");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Simulating a meeting in room sim-\d+ \(4 members, 1 seat\) at /);
   });
 
   it("with --keep-room, ends before the destroy so the room's state can be looked at", async () => {
-    const store = new RecordingStore();
-    const base = await serve(createExampleApp({ sdkAppId: SDK_APP_ID, store }));
+    const { rooms, events, url } = await receiver();
     const result = await cli(
       "simulate",
-      ...["--url", `${base}/trtc`, "--sdk-app-id", SDK_APP_ID, "--room-id", "kept", "--keep-room"],
+      ...["--url", url, "--sdk-app-id", SDK_APP_ID, "--room-id", "kept", "--keep-room"],
     );
     expect(result.code).toBe(0);
     expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("12 callbacks: 12 OK, 0 not OK");
-    expect(store.snapshots.map(({ command }) => command)).not.toContain("Room.CallbackAfterDestroyRoom");
-    expect(store.get("kept")).toMatchObject({ members: ["member-1", "member-2", "member-3"] });
+    expect(events.map((event) => event.CallbackCommand)).not.toContain("Room.CallbackAfterDestroyRoom");
+    expect(await rooms.get("kept")).toMatchObject({ members: ["member-1", LONG_ID, "member-3"] });
+  });
+
+  it("catches a receiver that mounted the router after express.json() at the first callback; --string-ids passes it", async () => {
+    const caught = await receiver({ jsonFirst: true });
+    const args = ["simulate", "--url", caught.url, "--sdk-app-id", SDK_APP_ID, "--members", "2"];
+    const result = await cli(...args);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines[1]).toMatch(
+      /^ 1\/10 {2}Room\.CallbackAfterCreateRoom +.+ HTTP 400, FAIL 4002 ".*express\.json/,
+    );
+    expect(caught.errors.map((error) => error.code)).toContain(4002);
+
+    const strings = await receiver({ jsonFirst: true });
+    const passed = await cli(...args.slice(0, 2), strings.url, ...args.slice(3), "--string-ids");
+    expect(passed.code).toBe(0);
+    expect(strings.events[0]).toMatchObject({ ScheduleInviteeList_Account: [LONG_ID] });
   });
 
   it("plays every step to the end and exits 1 when an ack is FAIL", async () => {

@@ -15,8 +15,12 @@ const EXIT_CODES = `Exit codes:
 
 const TARGET_OPTIONS = `  --url <url>           the callback URL, such as http://127.0.0.1:3000/trtc (required)
   --sdk-app-id <id>     the SdkAppid to send (required)
-  --token <token>       sign with this callback authentication token (adds Sign and RequestTime)
-  --timeout <ms>        how long to wait for each answer (default 10000)`;
+  --token <token>       sign with this callback authentication token (adds Sign and RequestTime);
+                        without --token, TRTC_CALLBACK_TOKEN is used when set, which keeps the
+                        token out of the shell's history and of ps: export TRTC_CALLBACK_TOKEN=...
+  --timeout <ms>        how long to wait for each answer (default 10000)
+  --string-ids          send 18-digit user IDs as JSON strings; by default they are bare JSON
+                        numbers, as Tencent sends them, so a receiver that rounds them shows`;
 
 export const MAIN_HELP = `Usage: ${PROGRAM} <command> [options]
 
@@ -38,7 +42,8 @@ ${EXIT_CODES}
 export const SEND_HELP = `Usage: ${PROGRAM} send <callback> --url <url> --sdk-app-id <id> [options]
 
 Sends one callback built from Tencent's documented sample for <callback>, with EventTime set
-to now, signed when --token is given. Prints the request, the HTTP status and the ack.
+to now, signed when --token (or TRTC_CALLBACK_TOKEN) is given. Prints the request, the HTTP
+status and the ack.
 
 <callback> is one of:
 ${COMMAND_NAMES.map((name) => `  ${name}`).join("\n")}
@@ -47,17 +52,22 @@ Options:
 ${TARGET_OPTIONS}
   --set <field=value>   change a field of the event; repeat for more. Dots reach inside objects
                         and arrays: RoomInfo.RoomName=Standup, SeatList.0.Member_Account=alice.
-                        The value keeps the sample field's type: text for a text field, a list
-                        for a list (alice,bob or ["alice","bob"]), otherwise JSON when it parses
-                        (42, true, null), else text
-  --file <event.json>   send this JSON body instead of the sample, byte for byte unless --set is
-                        given; <callback> may then be left out to use the file's CallbackCommand
+                        The field must be in the event (a misspelt one is an error that names
+                        the closest, and nothing is sent). The value keeps the field's type:
+                        text for a text field, a list for a list (alice,bob or ["alice","bob"]),
+                        otherwise JSON when it parses (42, true, null), else text
+  --add <field=value>   add a field that is not in the event, such as RoomInfo.CoverURL=c.png;
+                        repeatable, applied before --set. The value is JSON when it parses
+  --file <event.json>   send this JSON body instead of the sample, byte for byte unless --set,
+                        --add or --string-ids is given (numbers then stay as written, bare
+                        18-digit IDs included); <callback> may be left out to use the file's
+                        CallbackCommand
   -h, --help            show this help
 
 Examples:
   ${PROGRAM} send Room.CallbackAfterMemberEnter --url http://127.0.0.1:3000/trtc --sdk-app-id 1400000001 \\
     --set RoomId=demo --set MemberList_Account=alice,bob
-  ${PROGRAM} send --file event.json --url https://example.com/trtc --sdk-app-id 1400000001 --token "$TOKEN"
+  ${PROGRAM} send --file event.json --url https://example.com/trtc --sdk-app-id 1400000001
 
 ${EXIT_CODES}
 `;
@@ -66,7 +76,10 @@ export const SIMULATE_HELP = `Usage: ${PROGRAM} simulate --url <url> --sdk-app-i
 
 Plays a whole meeting: the room is created, the members enter, take seats, one leaves a
 seat, that seat is locked, the last member is kicked, the room is updated and destroyed.
-Prints each callback with its ack; stops at the first that cannot be delivered.
+The second member's user ID is 144115233775727695, the 18-digit ID of Tencent's seat sample,
+sent as a bare JSON number as Tencent does (see --string-ids). Signed when --token (or
+TRTC_CALLBACK_TOKEN) is given. Prints each callback with its ack; stops at the first that
+cannot be delivered.
 
 Options:
 ${TARGET_OPTIONS}

@@ -23,11 +23,13 @@ const HELP: Record<string, string> = {
  * to the exit code. Never exits (the caller does), and rejects only on a bug.
  *
  * @param now - the clock for `EventTime`, in ms; `Date.now` by default.
+ * @param env - the environment (`TRTC_CALLBACK_TOKEN`, `TRTC_SECRET_KEY`); `process.env` by default.
  */
 export async function main(
   args: readonly string[],
   out: Output,
   now: () => number = Date.now,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -44,7 +46,7 @@ export async function main(
     );
   }
   try {
-    return await COMMANDS[name as keyof typeof COMMANDS](rest, out, now);
+    return await COMMANDS[name as keyof typeof COMMANDS](rest, out, now, env);
   } catch (error) {
     if (error instanceof UsageError) return usage(out, error.message, name);
     if (error instanceof UnreachableError) {

@@ -10,10 +10,19 @@ export interface Step {
   event: CallbackEvent;
 }
 
+/**
+ * The second member's user ID: the user of Tencent's seat sample, an 18-digit
+ * number that `JSON.parse` rounds, so a receiver that loses its digits shows.
+ */
+export const LONG_ID_MEMBER = "144115233775727695";
+
 /** The shape of a simulated meeting. */
 export interface MeetingPlan {
   roomId: string;
-  /** Members who enter, at least 2: `member-1` (the owner) to `member-N`. */
+  /**
+   * Members who enter, at least 2: `member-1` (the owner), {@link LONG_ID_MEMBER},
+   * then `member-3` to `member-N`.
+   */
   members: number;
   /** Seats in the room, at least 1. */
   seats: number;
@@ -30,7 +39,9 @@ export interface MeetingPlan {
  */
 export function planMeeting(plan: MeetingPlan, clock: () => number): (() => Step)[] {
   const { roomId } = plan;
-  const members = Array.from({ length: plan.members }, (_, i) => `member-${i + 1}`);
+  const members = Array.from({ length: plan.members }, (_, i) =>
+    i === 1 ? LONG_ID_MEMBER : `member-${i + 1}`,
+  );
   const owner = members[0] as string;
   const kicked = members[members.length - 1] as string;
   const seated = members.slice(0, Math.min(plan.seats, plan.members));

@@ -1,21 +1,35 @@
 import { readFile } from "node:fs/promises";
 import { COMMAND_NAMES, lookupCommand } from "../commands/registry";
-import { parseJson } from "../protocol/json";
 import { closest } from "../core/suggest";
 import { sampleEvent } from "../testing/sample-event";
-import { applySet, parse, readTarget, TARGET_OPTIONS, UsageError } from "./args";
+import {
+  applyAssignment,
+  parse,
+  readTarget,
+  TARGET_OPTIONS,
+  UsageError,
+  type AssignmentKind,
+  type CliEnv,
+} from "./args";
 import { callbackUrl, deliver } from "./deliver";
 import { EXIT, PROGRAM, SEND_HELP } from "./help";
 import type { Output } from "./output";
+import { parseWireJson, toWireJson } from "./wire-json";
 
 const OPTIONS = {
   ...TARGET_OPTIONS,
   set: { type: "string", multiple: true },
+  add: { type: "string", multiple: true },
   file: { type: "string" },
 } as const;
 
 /** `send <callback>`: one callback, its status and ack; exit 0 only for an OK ack. */
-export async function send(args: readonly string[], out: Output, now: () => number): Promise<number> {
+export async function send(
+  args: readonly string[],
+  out: Output,
+  now: () => number,
+  env: CliEnv = process.env,
+): Promise<number> {
   const { values, positionals } = parse(args, OPTIONS);
   if (values.help) {
     out.stdout(SEND_HELP);
@@ -24,8 +38,19 @@ export async function send(args: readonly string[], out: Output, now: () => numb
   if (positionals.length > 1) {
     throw new UsageError(`send takes one callback, got ${positionals.length}: ${positionals.join(" ")}`);
   }
-  const target = readTarget(values);
-  const { command, body } = await buildBody(positionals[0], values.file, values.set ?? [], now);
+  const target = readTarget(values, env);
+  // --add first, so a --set may change what an --add created.
+  const assignments: [AssignmentKind, string][] = [
+    ...(values.add ?? []).map((assignment) => ["add", assignment] as [AssignmentKind, string]),
+    ...(values.set ?? []).map((assignment) => ["set", assignment] as [AssignmentKind, string]),
+  ];
+  const { command, body } = await buildBody(
+    positionals[0],
+    values.file,
+    assignments,
+    values["string-ids"] === true,
+    now,
+  );
 
   const url = callbackUrl(target, command);
   out.stdout(`POST ${url.href}\n${body}\n`);
@@ -43,7 +68,8 @@ export async function send(args: readonly string[], out: Output, now: () => numb
 async function buildBody(
   requested: string | undefined,
   file: string | undefined,
-  sets: readonly string[],
+  assignments: readonly [AssignmentKind, string][],
+  stringIds: boolean,
   now: () => number,
 ): Promise<{ command: string; body: string }> {
   if (file !== undefined) {
@@ -55,7 +81,8 @@ async function buildBody(
     }
     let event: unknown;
     try {
-      event = parseJson(text);
+      // Numbers as written: a bare 18-digit user ID stays bare and exact when the event is edited.
+      event = parseWireJson(text);
     } catch (error) {
       throw new UsageError(`--file ${file} is not JSON: ${(error as Error).message}`);
     }
@@ -67,10 +94,13 @@ async function buildBody(
         `--file ${file} has no CallbackCommand: name the callback, as in send <callback> --file ${file}`,
       );
     }
-    if (sets.length === 0) return { command, body: text };
-    if (!isObject(event)) throw new UsageError(`--set needs --file ${file} to hold a JSON object`);
-    for (const assignment of sets) applySet(event, assignment);
-    return { command, body: JSON.stringify(event, null, 2) };
+    if (assignments.length === 0 && !stringIds) return { command, body: text };
+    if (!isObject(event)) {
+      throw new UsageError(`--set, --add and --string-ids need --file ${file} to hold a JSON object`);
+    }
+    for (const [kind, assignment] of assignments)
+      applyAssignment(event, assignment, kind, `the event in --file ${file}`);
+    return { command, body: toWireJson(event, { stringIds, indent: 2 }) };
   }
 
   if (requested === undefined) {
@@ -87,8 +117,9 @@ async function buildBody(
   const event = { ...(sampleEvent(canonical) as object), EventTime: now() } as Record<string, unknown>;
   // An older spelling is sent as asked, in the body as in the query.
   event["CallbackCommand"] = requested;
-  for (const assignment of sets) applySet(event, assignment);
-  return { command: requested, body: JSON.stringify(event, null, 2) };
+  for (const [kind, assignment] of assignments)
+    applyAssignment(event, assignment, kind, `the sample of ${requested}`);
+  return { command: requested, body: toWireJson(event, { stringIds, indent: 2 }) };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
