@@ -155,11 +155,14 @@ export function createCallbackWorker(queueName: string, options: CallbackWorkerO
     }
     const controller = new AbortController();
     running.add(controller);
-    const signal = cancel ? AbortSignal.any([controller.signal, cancel]) : controller.signal;
+    // BullMQ's own signal (a lost lock, a cancelled job) aborts the handler's too; AbortSignal.any needs Node 20.3.
+    const onCancel = () => controller.abort(cancel?.reason);
+    if (cancel?.aborted) onCancel();
+    else cancel?.addEventListener("abort", onCancel, { once: true });
     const attempt = job.attemptsMade + 1;
     const jobId = job.id ?? "";
     try {
-      await handler(data.event, new WorkerContext(data, jobId, attempt, attempts, signal));
+      await handler(data.event, new WorkerContext(data, jobId, attempt, attempts, controller.signal));
     } catch (thrown) {
       const final = attempt >= attempts;
       const text = describe(thrown);
@@ -177,6 +180,7 @@ export function createCallbackWorker(queueName: string, options: CallbackWorkerO
       throw failure;
     } finally {
       running.delete(controller);
+      cancel?.removeEventListener("abort", onCancel);
     }
   };
 
