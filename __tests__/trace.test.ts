@@ -10,6 +10,7 @@ import {
   ErrorCodes,
   type CallbackOptions,
 } from "../lib";
+import fastify, { type FastifyRequest } from "fastify";
 import { createCallbackHandle } from "../lib/core/handle";
 import { configure } from "../lib/core/options";
 import {
@@ -20,6 +21,8 @@ import {
   type RequestTraceMessage,
 } from "../lib/core/trace";
 import { webSha256Hex } from "../lib/protocol/signature";
+import { createCallbackFetchHandler } from "trtc-room-callbacks/fetch";
+import { trtcRoomCallbacks } from "trtc-room-callbacks/fastify";
 import { samples } from "./helpers/fixtures";
 
 const express4 = jest.requireActual<typeof express>("express4");
@@ -48,59 +51,85 @@ function record(): { events: Recorded[]; stop: () => void } {
 }
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+type Post = (command: string, body: string, sdkAppId?: number) => Promise<{ status: number; ack: unknown }>;
+type Transport = (options: CallbackOptions<never>) => Promise<Post>;
 
-/** Every Node transport, each as a listener serving the callback path /trtc. */
-const transports: [string, RequestTraceMessage["adapter"], (options: CallbackOptions<never>) => Listener][] =
+/** Every transport, each serving the callback path; `close` stops what it started. */
+const transports: [string, RequestTraceMessage["adapter"], Transport][] = [
   [
-    [
-      "Express 5",
-      "express",
-      (options) => express().use("/trtc", createCallbackRouter(options as CallbackOptions<express.Request>)),
-    ],
-    [
-      "Express 4",
-      "express",
-      (options) =>
+    "Express 5",
+    "express",
+    (options) =>
+      listen(express().use("/trtc", createCallbackRouter(options as CallbackOptions<express.Request>))),
+  ],
+  [
+    "Express 4",
+    "express",
+    (options) =>
+      listen(
         express4().use(
           "/trtc",
           createCallbackRouter(options as CallbackOptions<express.Request>),
         ) as Listener,
-    ],
-    [
-      "node:http listener",
-      "node",
-      (options) => createCallbackListener(options as CallbackOptions<http.IncomingMessage>),
-    ],
-  ];
+      ),
+  ],
+  [
+    "node:http listener",
+    "node",
+    (options) => listen(createCallbackListener(options as CallbackOptions<http.IncomingMessage>)),
+  ],
+  [
+    "Fastify",
+    "fastify",
+    async (options) => {
+      const app = fastify();
+      await app.register(trtcRoomCallbacks, {
+        prefix: "/trtc",
+        ...(options as CallbackOptions<FastifyRequest>),
+      });
+      const address = await app.listen({ port: 0, host: "127.0.0.1" });
+      close = () => app.close();
+      return poster((url, init) => fetch(url.replace("http://x", address), init));
+    },
+  ],
+  [
+    "fetch handler",
+    "fetch",
+    (options) => {
+      const handler = createCallbackFetchHandler(options as CallbackOptions<Request>);
+      return Promise.resolve(poster((url, init) => handler(new Request(url, init))));
+    },
+  ],
+];
 
-let server: http.Server | undefined;
+let close: (() => Promise<unknown>) | undefined;
 let recorder: ReturnType<typeof record> | undefined;
 
 afterEach(async () => {
   recorder?.stop();
   recorder = undefined;
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-    server = undefined;
-  }
+  await close?.();
+  close = undefined;
 });
 
-async function serve(listener: Listener): Promise<string> {
-  server = http.createServer(listener);
-  await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/trtc`;
+async function listen(listener: Listener): Promise<Post> {
+  const server = http.createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  close = () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  };
+  const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return poster((url, init) => fetch(url.replace("http://x", address), init));
 }
 
-async function post(
-  url: string,
-  command: string,
-  body: string,
-  sdkAppId: number = SDK_APP_ID,
-): Promise<{ status: number; ack: unknown }> {
-  const query = new URLSearchParams({ SdkAppid: String(sdkAppId), CallbackCommand: command });
-  const response = await fetch(`${url}?${query.toString()}`, { method: "POST", body });
-  return { status: response.status, ack: await response.json() };
+/** POSTs a callback to `/trtc` as Tencent does, through `send` (which puts in the real origin for `http://x`). */
+function poster(send: (url: string, init: RequestInit) => Promise<Response>): Post {
+  return async (command, body, sdkAppId = SDK_APP_ID) => {
+    const query = new URLSearchParams({ SdkAppid: String(sdkAppId), CallbackCommand: command });
+    const response = await send(`http://x/trtc?${query.toString()}`, { method: "POST", body });
+    return { status: response.status, ack: await response.json() };
+  };
 }
 
 /** The events of one channel, in order. */
@@ -115,11 +144,11 @@ function lastMessage(events: Recorded[], channel: "request" | "handler"): Record
   return last.message;
 }
 
-describe.each(transports)("tracing channels on %s", (_name, adapter, listenerFor) => {
+describe.each(transports)("tracing channels on %s", (_name, adapter, start) => {
   it("an OK: one request operation and one handler operation, with the command, SdkAppid, status and ack", async () => {
-    const url = await serve(listenerFor({ sdkAppId: SDK_APP_ID, handlers: { [ENTER]: async () => {} } }));
+    const post = await start({ sdkAppId: SDK_APP_ID, handlers: { [ENTER]: async () => {} } });
     recorder = record();
-    const response = await post(url, ENTER, samples[ENTER]);
+    const response = await post(ENTER, samples[ENTER]);
     expect(response.status).toBe(200);
 
     const { events } = recorder;
@@ -154,18 +183,16 @@ describe.each(transports)("tracing channels on %s", (_name, adapter, listenerFor
 
   it("a FAIL from a handler: the error event, the code in the ack and the handler's outcome", async () => {
     const thrown = new CallbackError("the room is full", { code: 6001 });
-    const url = await serve(
-      listenerFor({
-        sdkAppId: SDK_APP_ID,
-        handlers: {
-          [ENTER]: () => {
-            throw thrown;
-          },
+    const post = await start({
+      sdkAppId: SDK_APP_ID,
+      handlers: {
+        [ENTER]: () => {
+          throw thrown;
         },
-      }),
-    );
+      },
+    });
     recorder = record();
-    const response = await post(url, ENTER, samples[ENTER]);
+    const response = await post(ENTER, samples[ENTER]);
     expect(response).toEqual({
       status: 200,
       ack: { ActionStatus: "FAIL", ErrorCode: 6001, ErrorInfo: "the room is full" },
@@ -189,9 +216,9 @@ describe.each(transports)("tracing channels on %s", (_name, adapter, listenerFor
   });
 
   it("a rejection (403): the request operation only, with what was known of it", async () => {
-    const url = await serve(listenerFor({ sdkAppId: SDK_APP_ID, handlers: { [ENTER]: () => {} } }));
+    const post = await start({ sdkAppId: SDK_APP_ID, handlers: { [ENTER]: () => {} } });
     recorder = record();
-    const response = await post(url, ENTER, samples[ENTER], 1400000002);
+    const response = await post(ENTER, samples[ENTER], 1400000002);
     expect(response.status).toBe(403);
 
     const { events } = recorder;
@@ -211,15 +238,13 @@ describe.each(transports)("tracing channels on %s", (_name, adapter, listenerFor
   });
 
   it("a deadline (5002): the handler's operation ends at the deadline as a timeout, before the request's", async () => {
-    const url = await serve(
-      listenerFor({
-        sdkAppId: SDK_APP_ID,
-        timeoutMs: 50,
-        handlers: { [ENTER]: () => new Promise(() => {}) },
-      }),
-    );
+    const post = await start({
+      sdkAppId: SDK_APP_ID,
+      timeoutMs: 50,
+      handlers: { [ENTER]: () => new Promise(() => {}) },
+    });
     recorder = record();
-    const response = await post(url, ENTER, samples[ENTER]);
+    const response = await post(ENTER, samples[ENTER]);
     expect(response.status).toBe(200);
     expect(response.ack).toMatchObject({ ActionStatus: "FAIL", ErrorCode: ErrorCodes.HandlerTimeout });
 
@@ -241,13 +266,13 @@ describe.each(transports)("tracing channels on %s", (_name, adapter, listenerFor
   });
 
   it("an unknown command and a command without a handler: acked OK, and the message says no handler ran", async () => {
-    const url = await serve(listenerFor({ sdkAppId: SDK_APP_ID, handlers: { [ENTER]: () => {} } }));
+    const post = await start({ sdkAppId: SDK_APP_ID, handlers: { [ENTER]: () => {} } });
     recorder = record();
     // Another case is another command: Tencent's names are exact.
     const misspelt = "room.callbackaftermemberenter";
-    expect(await post(url, misspelt, samples[ENTER].replace(ENTER, misspelt))).toMatchObject({ status: 200 });
+    expect(await post(misspelt, samples[ENTER].replace(ENTER, misspelt))).toMatchObject({ status: 200 });
     const leave = "Room.CallbackAfterMemberLeave";
-    expect(await post(url, leave, samples[leave])).toMatchObject({ status: 200 });
+    expect(await post(leave, samples[leave])).toMatchObject({ status: 200 });
 
     const { events } = recorder;
     expect(eventsOf(events, "handler")).toEqual([]);
@@ -271,9 +296,9 @@ describe.each(transports)("tracing channels on %s", (_name, adapter, listenerFor
   });
 
   it("onUnknownCommand is a handler call: traced, with no canonical command", async () => {
-    const url = await serve(listenerFor({ sdkAppId: SDK_APP_ID, handlers: {}, onUnknownCommand: () => {} }));
+    const post = await start({ sdkAppId: SDK_APP_ID, handlers: {}, onUnknownCommand: () => {} });
     recorder = record();
-    await post(url, "Room.CallbackAfterSomethingNew", '{"CallbackCommand":"Room.CallbackAfterSomethingNew"}');
+    await post("Room.CallbackAfterSomethingNew", '{"CallbackCommand":"Room.CallbackAfterSomethingNew"}');
 
     const { events } = recorder;
     expect(lastMessage(events, "handler")).toMatchObject({
@@ -294,18 +319,16 @@ describe.each(transports)("tracing channels on %s", (_name, adapter, listenerFor
     handlerStart.bindStore(handlers, (message) => `span of ${(message as HandlerTraceMessage).command}`);
     try {
       const seen: unknown[] = [];
-      const url = await serve(
-        listenerFor({
-          sdkAppId: SDK_APP_ID,
-          handlers: {
-            [ENTER]: async () => {
-              await new Promise((resolve) => setImmediate(resolve));
-              seen.push(requests.getStore(), handlers.getStore());
-            },
+      const post = await start({
+        sdkAppId: SDK_APP_ID,
+        handlers: {
+          [ENTER]: async () => {
+            await new Promise((resolve) => setImmediate(resolve));
+            seen.push(requests.getStore(), handlers.getStore());
           },
-        }),
-      );
-      await post(url, ENTER, samples[ENTER]);
+        },
+      });
+      await post(ENTER, samples[ENTER]);
       expect(seen).toEqual(["the request span", `span of ${ENTER}`]);
     } finally {
       requestStart.unbindStore(requests);
@@ -367,14 +390,14 @@ describe("without diagnostics_channel", () => {
 describe("without subscribers", () => {
   it("nothing is published and the router answers as usual", async () => {
     const calls: string[] = [];
-    const url = await serve(
+    const post = await listen(
       createCallbackListener({
         sdkAppId: SDK_APP_ID,
         handlers: { [ENTER]: () => void calls.push("handled") },
       }),
     );
     expect(diagnosticsChannel.tracingChannel(TRACE_CHANNELS.request).hasSubscribers).toBe(false);
-    expect(await post(url, ENTER, samples[ENTER])).toMatchObject({
+    expect(await post(ENTER, samples[ENTER])).toMatchObject({
       status: 200,
       ack: { ActionStatus: "OK" },
     });
