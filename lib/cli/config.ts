@@ -1,6 +1,6 @@
 import { COMMAND_NAMES, ConfigurationError, type CallbackCommand } from "../index";
 import { createRoomConfigClient, setCallbackBody } from "../rest/client";
-import { closest } from "../rest/closest";
+import { closest } from "../core/suggest";
 import { resolveClientOptions, type RoomConfigClientOptions } from "../rest/options";
 import { isRegion, REGION_NAMES } from "../rest/regions";
 import { buildRequest, redactedUrl, type RoomConfigApi } from "../rest/request";

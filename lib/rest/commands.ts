@@ -1,14 +1,11 @@
-import { COMMAND_NAMES, ConfigurationError, type CallbackCommand, type OpenString } from "../index";
-import { closest } from "./closest";
+import { COMMAND_NAMES, lookupCommand, type CallbackCommand } from "../commands/registry";
+import type { OpenString } from "../commands/fields";
+import { ConfigurationError } from "../core/options";
+import { closest } from "../core/suggest";
 
-// The registry knows the aliases too, but lib/index.ts does not export its lookup.
-const OLDER_SPELLINGS: Readonly<Record<string, CallbackCommand>> = {
-  "Room.CallbackUpdateRoomInfo": "Room.CallbackAfterUpdateRoomInfo",
-};
-
+/** The canonical name of a command or of an older spelling the registry knows; `undefined` for others. */
 function canonical(name: string): CallbackCommand | undefined {
-  if ((COMMAND_NAMES as readonly string[]).includes(name)) return name as CallbackCommand;
-  return Object.hasOwn(OLDER_SPELLINGS, name) ? OLDER_SPELLINGS[name] : undefined;
+  return lookupCommand(name)?.name;
 }
 
 /**

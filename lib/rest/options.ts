@@ -1,6 +1,6 @@
 import { ConfigurationError } from "../index";
 import { checkIdentifier, checkSdkAppId, checkSecretKey, checkWholeNumber, kind } from "./checks";
-import { closest } from "./closest";
+import { closest } from "../core/suggest";
 import { isRegion, REGION_NAMES, REGIONS, type Region } from "./regions";
 
 /** Options of {@link createRoomConfigClient}. */
