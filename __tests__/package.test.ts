@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -74,6 +74,54 @@ it("ships the build of both entries and nothing from the sources", () => {
     ]),
   );
   expect(packedFiles.filter((path) => path.startsWith("lib/") || path.startsWith("__tests__/"))).toEqual([]);
+});
+
+const REPOSITORY = "https://github.com/trtc-room-callbacks/trtc-room-callbacks";
+
+it("ships a LICENSE and the README, and package.json says where the project lives", () => {
+  expect(packedFiles).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json"]));
+  const installed = join(consumer, "node_modules", "trtc-room-callbacks");
+  const license = readFileSync(join(installed, "LICENSE"), "utf8");
+  expect(license).toMatch(/^MIT License\n\nCopyright \(c\) 2026 trtc-room-callbacks contributors\n/);
+  expect(license).toContain('THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND');
+  const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  expect(manifest).toMatchObject({
+    license: "MIT",
+    repository: { type: "git", url: `git+${REPOSITORY}.git` },
+    homepage: `${REPOSITORY}#readme`,
+    bugs: { url: `${REPOSITORY}/issues` },
+    peerDependencies: { "@types/express": expect.any(String) },
+    peerDependenciesMeta: { "@types/express": { optional: true } },
+  });
+});
+
+it("has README links that work from the npm page: absolute, or to a heading of the README", () => {
+  const readme = readFileSync(join(consumer, "node_modules", "trtc-room-callbacks", "README.md"), "utf8");
+  // Code blocks hold no links, and their `# comments` are not headings.
+  const prose = readme.replace(/^```[\s\S]*?^```$/gm, "");
+  // GitHub's and npm's heading anchors: lower case, punctuation but "-" dropped, spaces as "-".
+  const anchors = new Set(
+    [...prose.matchAll(/^#{1,6} (.+)$/gm)].map(([, heading = ""]) =>
+      heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+        .replace(/\s/g, "-"),
+    ),
+  );
+  const targets = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map(([, target = ""]) => target);
+  expect(targets.length).toBeGreaterThan(5);
+  for (const target of targets) {
+    const works = /^https:\/\//.test(target) || (target.startsWith("#") && anchors.has(target.slice(1)));
+    expect({ target, works }).toEqual({ target, works: true });
+  }
+  // Links into the repository name files that exist in it.
+  for (const target of targets.filter((target) => target.startsWith(`${REPOSITORY}/`))) {
+    const path = target.replace(new RegExp(`^${REPOSITORY}/(?:tree|blob)/main/`), "");
+    expect({ target, exists: existsSync(join(root, path)) }).toEqual({ target, exists: true });
+  }
 });
 
 it("loads with require() and answers a callback", async () => {
