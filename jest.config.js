@@ -6,7 +6,8 @@ const common = {
   // The example app imports the package by name, as users do; tests run it from source.
   moduleNameMapper: {
     "^trtc-room-callbacks$": "<rootDir>/lib/index.ts",
-    "^trtc-room-callbacks/(testing|fetch|fastify|bullmq|room-state|rest|prometheus)$": "<rootDir>/lib/$1/index.ts",
+    "^trtc-room-callbacks/(testing|fetch|fastify|bullmq|room-state|rest|prometheus)$":
+      "<rootDir>/lib/$1/index.ts",
   },
   transform,
   testMatch: ["<rootDir>/__tests__/**/*.test.ts", "<rootDir>/example-app/**/*.test.ts"],
@@ -19,7 +20,11 @@ module.exports = {
       ...common,
       displayName: "express4",
       // Only what touches Express; the unit and packaging tests need no second run.
-      testMatch: ["<rootDir>/__tests__/router*.test.ts", "<rootDir>/example-app/**/*.test.ts"],
+      testMatch: [
+        "<rootDir>/__tests__/router*.test.ts",
+        "<rootDir>/__tests__/conformance/express.test.ts",
+        "<rootDir>/example-app/**/*.test.ts",
+      ],
       moduleNameMapper: { ...common.moduleNameMapper, "^express$": "express4" },
     },
   ],

@@ -1,0 +1,161 @@
+import { createHash } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { openAndWrite, parseRaw, requestHead, send, stall, type RawResponse } from "../helpers/raw-client";
+import { SDK_APP_ID, TOKEN, type Call, type Records, type Report } from "./behaviour";
+import { cases, type ConformanceCase, type TargetName } from "./cases";
+
+/** An adapter serving the conformance app on a port of 127.0.0.1. */
+export interface Running {
+  readonly port: number;
+  /** Hands over and clears what the app recorded. */
+  records(): Promise<Records>;
+  close(): Promise<void>;
+}
+
+/** Runs the whole table against one adapter, started once for all cases. */
+export function runConformance(target: TargetName, start: () => Promise<Running>): void {
+  describe(`conformance: ${target}`, () => {
+    let running: Running | undefined;
+    beforeAll(async () => {
+      running = await start();
+    }, 60_000);
+    afterAll(() => running?.close());
+
+    for (const c of cases) {
+      const reason = c.skip?.[target];
+      if (reason !== undefined) {
+        it.skip(`${c.name} (not observable here: ${reason})`, () => undefined);
+        continue;
+      }
+      it(
+        c.name,
+        async () => {
+          if (running === undefined) throw new Error(`${target} did not start`);
+          await running.records(); // nothing left over from an earlier case
+          const answer = await deliver(running.port, c);
+          const records = await collect(running, c);
+          const errors = records.errors.map((report) => report.code);
+          expect({
+            status: answer?.status,
+            ...ackFields(answer),
+            allow: answer?.headers["allow"],
+            calls: records.calls,
+            errors,
+          }).toEqual({
+            status: c.expect.status,
+            actionStatus: c.expect.actionStatus,
+            errorCode: c.expect.errorCode,
+            allow: c.expect.allow,
+            calls: c.expect.calls,
+            errors: c.expect.errors,
+          });
+          if (c.expect.reportsPartialBody === true) checkPartial(c, records.errors[0]);
+        },
+        20_000,
+      );
+    }
+  });
+}
+
+/** Listens on an ephemeral port of 127.0.0.1 and returns it. */
+export function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Closes a Node server, dropping its connections. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** `records()` for an app recording in this process. */
+export function drain(records: Records): () => Promise<Records> {
+  return () => {
+    const taken = { calls: records.calls, errors: records.errors };
+    records.calls = [];
+    records.errors = [];
+    return Promise.resolve(taken);
+  };
+}
+
+function firstHalf(body: string): string {
+  return body.slice(0, Math.floor(body.length / 2));
+}
+
+function pathOf(c: ConformanceCase): string {
+  const requestTime = Math.floor(Date.now() / 1000);
+  const token = c.query === "bad-sign" ? "another-token" : TOKEN;
+  const params: Record<string, string> = {
+    SdkAppid: c.query === "wrong-app" ? "1400000002" : String(SDK_APP_ID),
+    CallbackCommand: c.command,
+    contenttype: "json",
+    ClientIP: "1.2.3.4",
+    OptPlatform: "Web",
+    RequestTime: String(requestTime),
+    Sign: createHash("sha256").update(`${token}${requestTime}`).digest("hex"),
+  };
+  if (c.query === "no-app") delete params["SdkAppid"];
+  return `/trtc?${new URLSearchParams(params).toString()}`;
+}
+
+/** Sends the case's request; resolves to the answer, or `undefined` when the client hung up. */
+async function deliver(port: number, c: ConformanceCase): Promise<RawResponse | undefined> {
+  const path = pathOf(c);
+  const delivery = c.delivery ?? "whole";
+  if (delivery === "whole") return send(port, { method: c.method ?? "POST", path, body: c.body });
+  const head = requestHead(path, { "Content-Length": Buffer.byteLength(c.body) }) + firstHalf(c.body);
+  if (delivery === "stall") {
+    const { received } = await stall(port, head, 10_000);
+    return parseRaw(received);
+  }
+  const socket = await openAndWrite(port, head);
+  // Give the server a moment to start reading, so the hang-up comes mid-body rather than before it.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  socket.destroy();
+  return undefined;
+}
+
+function ackFields(answer: RawResponse | undefined): { actionStatus?: string; errorCode?: number } {
+  if (answer === undefined) return { actionStatus: undefined, errorCode: undefined };
+  if (!/^application\/json/.test(String(answer.headers["content-type"]))) {
+    return {
+      actionStatus: `not JSON (${String(answer.headers["content-type"])}): ${answer.text.slice(0, 100)}`,
+    };
+  }
+  const ack = JSON.parse(answer.text) as { ActionStatus: string; ErrorCode: number };
+  return { actionStatus: ack.ActionStatus, errorCode: ack.ErrorCode };
+}
+
+/**
+ * What the app recorded for the case. Reports can come after the answer (a
+ * hang-up has none), so this waits until the expected number arrived, or
+ * three seconds passed; then the comparison shows what is missing.
+ */
+async function collect(running: Running, c: ConformanceCase): Promise<Records> {
+  const calls: Call[] = [];
+  const errors: Report[] = [];
+  for (let waited = 0; ; waited += 50) {
+    const records = await running.records();
+    calls.push(...records.calls);
+    errors.push(...records.errors);
+    const complete = calls.length >= c.expect.calls.length && errors.length >= c.expect.errors.length;
+    if (complete || waited >= 3000) return { calls, errors };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function checkPartial(c: ConformanceCase, report: Report | undefined): void {
+  const sent = firstHalf(c.body);
+  if (c.delivery === "stall") {
+    expect(report?.rawBody).toBe(sent);
+    return;
+  }
+  // A hang-up may beat some of the bytes to the reader: what is reported is a part of what was sent.
+  expect(sent.startsWith(report?.rawBody ?? "\u0000")).toBe(true);
+}
