@@ -155,37 +155,57 @@ describeWithServer("redis-server", "durable delivery under faults", () => {
     expect(await queue.getFailedCount()).toBe(1);
   });
 
+  /** The reports the worker processes pushed, in order. */
+  async function reportsOf(inspect: Redis) {
+    return (await inspect.lrange("reports", 0, -1)).map(
+      (line) => JSON.parse(line) as { jobId: string; attempt: number; final: boolean },
+    );
+  }
+
+  it("a handler (in a worker process) that fails twice then succeeds: its effect happens once", async () => {
+    const redis = await redisServer();
+    const queue = producer(redis.current);
+    const inspect = new Redis(redis.current.port);
+    cleanup.push(async () => inspect.disconnect());
+    const flaky = await spawnWorker(redis.current.url, queue.name, "flaky");
+    cleanup.push(() => endWorker(flaky));
+    expect(
+      (await sendCallback(routerApp(enqueueCallbacks(queue)), ENTER, memberEnter("f", ["a"], 1))).ack,
+    ).toEqual(OK);
+    await eventually(async () => (await queue.getJobCounts("completed")).completed === 1);
+    const [job] = await queue.getCompleted();
+    expect(await inspect.hgetall("effects")).toEqual({ [job?.id as string]: "1" });
+    expect(await reportsOf(inspect)).toEqual([
+      { jobId: job?.id, attempt: 1, final: false },
+      { jobId: job?.id, attempt: 2, final: false },
+    ]);
+  });
+
   it("a handler that always fails: failed set, onError has it, and `queue retry` processes it once the handler is fixed", async () => {
     const redis = await redisServer();
     const queue = producer(redis.current);
+    const inspect = new Redis(redis.current.port);
+    cleanup.push(async () => inspect.disconnect());
+    const broken = await spawnWorker(redis.current.url, queue.name, "broken");
+    cleanup.push(() => endWorker(broken));
     expect(
       (await sendCallback(routerApp(enqueueCallbacks(queue)), ENTER, memberEnter("dead", ["a"], 1))).ack,
     ).toEqual(OK);
-    let fixed = false;
-    const effects: string[] = [];
-    const reports: CallbackWorkerErrorInfo[] = [];
-    const worker = createCallbackWorker(queue.name, {
-      connection: { port: redis.current.port },
-      attempts: 3,
-      backoff: () => 20,
-      onError: (_error, info) => void reports.push(info),
-      handlers: {
-        [ENTER]: (event) => {
-          if (!fixed) throw new Error("the seat service rejects us");
-          effects.push(event.RoomId);
-        },
-      },
-    });
-    cleanup.push(() => worker.close());
     await eventually(async () => (await queue.getFailedCount()) === 1);
-    await eventually(() => reports.some((info) => info.final));
-    expect(reports.map((info) => [info.attempt, info.final])).toEqual([
-      [1, false],
-      [2, false],
-      [3, true],
+    await eventually(async () => (await reportsOf(inspect)).some((report) => report.final));
+    const [failed] = await queue.getFailed();
+    const jobId = failed?.id as string;
+    expect(await reportsOf(inspect)).toEqual([
+      { jobId, attempt: 1, final: false },
+      { jobId, attempt: 2, final: false },
+      { jobId, attempt: 3, final: true },
     ]);
+    expect(failed?.failedReason).toBe("the seat service rejects us");
 
-    fixed = true;
+    // The fix is deployed: the broken worker stops, a fixed one starts, the job is replayed.
+    await endWorker(broken);
+    const fixed = await spawnWorker(redis.current.url, queue.name, "quick");
+    cleanup.push(() => endWorker(fixed));
     const out = { stdout: "", stderr: "" };
     const code = await main(
       ["queue", "retry", "--all", "--redis", redis.current.url, "--queue", queue.name],
@@ -200,7 +220,7 @@ describeWithServer("redis-server", "durable delivery under faults", () => {
       stderr: "",
     });
     await eventually(async () => (await queue.getJobCounts("completed")).completed === 1);
-    expect(effects).toEqual(["dead"]);
+    expect(await inspect.hgetall("effects")).toEqual({ [jobId]: "1" });
   });
 
   it("Redis restarted with AOF on: jobs queued before the restart are processed after it", async () => {
@@ -215,15 +235,13 @@ describeWithServer("redis-server", "durable delivery under faults", () => {
     const late = memberEnter("aof", ["late"], 99);
     await eventually(async () => (await sendCallback(app, ENTER, late)).ack.ActionStatus === "OK");
 
-    const seen: string[] = [];
-    const worker = createCallbackWorker(queue.name, {
-      connection: { port: redis.current.port },
-      concurrency: 4,
-      handlers: { [ENTER]: (event) => void seen.push(...(event.MemberList_Account ?? [])) },
-    });
-    cleanup.push(() => worker.close());
-    await eventually(() => seen.length === 6);
-    expect(seen.sort()).toEqual(["late", "u0", "u1", "u2", "u3", "u4"]);
+    const inspect = new Redis(redis.current.port);
+    cleanup.push(async () => inspect.disconnect());
+    const worker = await spawnWorker(redis.current.url, queue.name, "quick");
+    cleanup.push(() => endWorker(worker));
+    await eventually(async () => (await queue.getJobCounts("completed")).completed === 6);
+    const effects = Object.values(await inspect.hgetall("effects"));
+    expect(effects).toEqual(["1", "1", "1", "1", "1", "1"]);
   });
 
   it("the same callback sent twice, to two routers, with worker processes running: one job, one effect", async () => {

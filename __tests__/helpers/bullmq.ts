@@ -72,7 +72,7 @@ export async function eventually<T>(
 export async function spawnWorker(
   url: string,
   queueName: string,
-  mode: "quick" | "slow",
+  mode: "quick" | "slow" | "flaky" | "broken",
 ): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
