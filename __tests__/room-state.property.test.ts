@@ -93,6 +93,22 @@ const anyOrder = (count: number) =>
       .map(([, index]) => index),
   );
 
+const SMALL_MAX_EVENTS = 6;
+
+/**
+ * A permutation of `count` events given in order, where each arrives at its position plus a
+ * delay below SMALL_MAX_EVENTS / 2: a late event can be overtaken by at most 2 newer ones.
+ */
+const nearOrder = (count: number) =>
+  fc
+    .array(fc.integer({ min: 0, max: SMALL_MAX_EVENTS / 2 - 1 }), { minLength: count, maxLength: count })
+    .map((delays) =>
+      delays
+        .map((delay, index) => [index + delay, index] as const)
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+        .map(([, index]) => index),
+    );
+
 /** The documented total order. */
 function sorted(events: CallbackEvent[]): CallbackEvent[] {
   const key = (event: CallbackEvent) =>
@@ -133,20 +149,14 @@ describe("room state, memory store: shuffled and duplicated delivery", () => {
   });
 
   it("converges with a small maxEvents when no event arrives after more than maxEvents / 2 newer ones", async () => {
-    const maxEvents = 6;
-    // Arrival position = position in order + a delay below maxEvents / 2: a late event can be
-    // overtaken by at most 2 newer ones.
-    const nearOrder = (count: number) =>
-      fc
-        .array(fc.integer({ min: 0, max: maxEvents / 2 - 1 }), { minLength: count, maxLength: count })
-        .map((delays) => delays.map((delay, index) => [index + delay, index] as const));
+    const maxEvents = SMALL_MAX_EVENTS;
     await fc.assert(
       fc.asyncProperty(
         fc.array(meetingArb, { minLength: 1, maxLength: 3 }).chain((meetings) => {
           const events = sorted(eventsOf(meetings));
-          return nearOrder(events.length).map((slots) => ({
+          return nearOrder(events.length).map((arrival) => ({
             events,
-            arrival: [...slots].sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, index]) => index),
+            arrival,
             roomIds: [...new Set(meetings.map((plan) => plan.roomId))],
           }));
         }),
@@ -203,6 +213,40 @@ describeWithServer("redis-server", "room state, three instances on one redis-ser
           const want = await expected.list();
           for (const instance of instances) expect(await instance.list()).toEqual(want);
           expect(await states(instances[0] as RoomState, roomIds)).toEqual(await states(expected, roomIds));
+        },
+      ),
+      { seed: SEED, numRuns: Math.max(1, Math.round(NUM_RUNS / 2)) },
+    );
+  });
+
+  it("converges with a small maxEvents when each instance applies every event, near order, concurrently", async () => {
+    // The first application of an event is by the instance that reaches it first, which has
+    // applied only the newer events its own order puts before it: the bound holds.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(meetingArb, { minLength: 1, maxLength: 3 }).chain((meetings) => {
+          const events = sorted(eventsOf(meetings));
+          return fc
+            .tuple(nearOrder(events.length), nearOrder(events.length), nearOrder(events.length))
+            .map((orders) => ({
+              events,
+              orders,
+              roomIds: [...new Set(meetings.map((plan) => plan.roomId))],
+            }));
+        }),
+        async ({ events, orders, roomIds }) => {
+          const prefix = `near${++run}:`;
+          const instances = clients.map((client) =>
+            createRoomState({ store: redisRoomStore(client, { prefix }), maxEvents: SMALL_MAX_EVENTS }),
+          );
+          await Promise.all(
+            instances.map(async (instance, i) => {
+              for (const index of orders[i] ?? []) await instance.apply(events[index] as CallbackEvent);
+            }),
+          );
+          const expected = await reference(events);
+          for (const instance of instances)
+            expect(await states(instance, roomIds)).toEqual(await states(expected, roomIds));
         },
       ),
       { seed: SEED, numRuns: Math.max(1, Math.round(NUM_RUNS / 2)) },

@@ -3,10 +3,13 @@ import Redis from "ioredis";
 import request from "supertest";
 import { createCallbackRouter, type CallbackEvent } from "trtc-room-callbacks";
 import {
+  canonicalJson,
   createRoomState,
+  entryKey,
   memoryRoomStore,
   redisRoomStore,
   type RoomState,
+  type RoomStore,
   type RoomView,
 } from "trtc-room-callbacks/room-state";
 import { callbackQuery, sampleEvent } from "trtc-room-callbacks/testing";
@@ -307,6 +310,94 @@ describeWithServer("redis-server", "redisRoomStore on a real redis-server", () =
     expect(otherHeard).toEqual(["other-room"]);
     expect(heard).toEqual([ROOM, ROOM]);
     for (const stop of stops) await stop();
+  });
+
+  describe.each([
+    ["memoryRoomStore", () => memoryRoomStore()],
+    ["redisRoomStore", () => redisRoomStore(client(), { prefix: `conformance${++prefixes}:` })],
+  ] as [string, () => RoomStore][])("the RoomStore contract: %s", (_name, makeStore) => {
+    // As createRoomState makes them: the tail holds the event, EventTime included.
+    const tail = (time: number | undefined, name: string) => `2${canonicalJson(enter(time, name))}`;
+    const key = (sequence: number, time: number | undefined, name: string) =>
+      entryKey(sequence, tail(time, name));
+    const entry = (time: number | undefined, name: string, resets = false) => ({
+      time,
+      tail: tail(time, name),
+      resets,
+    });
+
+    it("orders by time then key, finds duplicates, stamps untimed entries with the latest time and a sequence", async () => {
+      const store = makeStore();
+      expect(await store.append(ROOM, entry(20, "b"))).toEqual({ result: "applied", size: 1 });
+      expect(await store.append(ROOM, entry(10, "a"))).toEqual({ result: "applied", size: 2 });
+      expect(await store.append(ROOM, entry(20, "a"))).toEqual({ result: "applied", size: 3 });
+      expect(await store.append(ROOM, entry(20, "a"))).toEqual({ result: "duplicate", size: 3 });
+      expect(await store.append(ROOM, entry(undefined, "a"))).toEqual({ result: "applied", size: 4 });
+      expect(await store.append(ROOM, entry(undefined, "a"))).toEqual({ result: "applied", size: 5 });
+      expect(await store.load(ROOM)).toEqual({
+        floor: undefined,
+        snapshot: undefined,
+        entries: [
+          { time: 10, key: key(0, 10, "a") },
+          { time: 20, key: key(0, 20, "a") },
+          { time: 20, key: key(0, 20, "b") },
+          { time: 20, key: key(1, undefined, "a") },
+          { time: 20, key: key(2, undefined, "a") },
+        ],
+      });
+      expect(await store.roomIds()).toEqual([ROOM]);
+      expect(await store.load("nothing")).toBeUndefined();
+    });
+
+    it("compacts only an unchanged prefix, then refuses what is older than the floor", async () => {
+      const store = makeStore();
+      for (const [time, name] of [
+        [10, "a"],
+        [20, "b"],
+        [30, "c"],
+      ] as const)
+        await store.append(ROOM, entry(time, name));
+      const through = { time: 20, key: key(0, 20, "b") };
+      // An entry inserted before `through` since the load: compacting would lose it.
+      await store.append(ROOM, entry(15, "x"));
+      expect(await store.compact(ROOM, { expectedFloor: undefined, through, count: 2, snapshot: "s" })).toBe(
+        false,
+      );
+      expect(await store.compact(ROOM, { expectedFloor: "other", through, count: 3, snapshot: "s" })).toBe(
+        false,
+      );
+      expect(await store.compact(ROOM, { expectedFloor: undefined, through, count: 3, snapshot: "s" })).toBe(
+        true,
+      );
+      expect(await store.load(ROOM)).toEqual({
+        floor: through,
+        snapshot: "s",
+        entries: [{ time: 30, key: key(0, 30, "c") }],
+      });
+      expect(await store.append(ROOM, entry(12, "y"))).toEqual({ result: "stale", size: 1 });
+      expect(await store.append(ROOM, entry(20, "b"))).toEqual({ result: "duplicate", size: 1 });
+      expect(await store.append(ROOM, entry(25, "z"))).toEqual({ result: "applied", size: 2 });
+    });
+
+    it("makes a resetting entry the floor, dropping what is before it and the snapshot", async () => {
+      const store = makeStore();
+      await store.append(ROOM, entry(10, "a"));
+      await store.compact(ROOM, {
+        expectedFloor: undefined,
+        through: { time: 10, key: key(0, 10, "a") },
+        count: 1,
+        snapshot: "s",
+      });
+      await store.append(ROOM, entry(30, "c"));
+      expect(await store.append(ROOM, entry(20, "d", true))).toEqual({ result: "applied", size: 1 });
+      expect(await store.load(ROOM)).toEqual({
+        floor: { time: 20, key: key(0, 20, "d") },
+        snapshot: undefined,
+        entries: [{ time: 30, key: key(0, 30, "c") }],
+      });
+      expect(await store.append(ROOM, entry(20, "d", true))).toEqual({ result: "duplicate", size: 1 });
+      expect(await store.append(ROOM, entry(19, "e", true))).toEqual({ result: "stale", size: 1 });
+    });
   });
 
   it("refuses what is not an ioredis client, saying what to pass", () => {

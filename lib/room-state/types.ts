@@ -47,7 +47,8 @@ export type ApplyResult = "applied" | "duplicate" | "stale";
 /**
  * One event in a room's log, as a {@link RoomStore} keeps it. Entries are ordered by `time`,
  * then by `key` compared as strings (the key is ASCII, so byte order and JavaScript's `<` agree).
- * The key also identifies the event: two entries with the same `time` and `key` are the same event.
+ * The key also identifies the entry: it holds the event (`EventTime` included) or, for an event
+ * without one, a sequence number of its own, so two entries with the same key are the same.
  */
 export interface LogEntry {
   /** The event's `EventTime` (ms); for an event without one, the time the store stamped on it. */
@@ -112,7 +113,7 @@ export interface RoomStore {
    * - an entry without `time` gets the room's latest time (the greatest `time` in its log,
    *   floor included, or 0) and the room's next sequence number (from 1); one with a time gets
    *   sequence 0. Its key is `entryKey(sequence, entry.tail)`;
-   * - if an entry with that time and key exists (the floor included): `duplicate`, no change;
+   * - if an entry with that key exists (the floor included): `duplicate`, no change;
    * - if it is ordered before the floor: `stale`, no change;
    * - if `entry.resets`: every entry ordered before it and the snapshot are removed, and it
    *   becomes the floor (a destroyed room's record may be dropped after a retention time);
