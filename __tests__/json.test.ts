@@ -1,4 +1,5 @@
-import { parseJson, quoteLongIntegers, sanitize } from "../lib/protocol/json";
+import fc from "fast-check";
+import { InexactIdError, parseJson, quoteLongIntegers, sanitize, stringifyJson } from "../lib/protocol/json";
 
 describe("parseJson", () => {
   it("keeps integers beyond 2^53 exact, as strings", () => {
@@ -88,5 +89,148 @@ describe("parseJson with escaped keys", () => {
       expect((parseJson(text) as { n: unknown }).n).toBe("9".repeat(16));
     }
     expect((parseJson(`{"n":${"9".repeat(15)}}`) as { n: unknown }).n).toBe(999999999999999);
+  });
+});
+
+describe("parseJson's one pass over the text", () => {
+  /** What parseJson must give: JSON.parse's value, prototype keys removed, long integers as strings. */
+  function expected(text: string): unknown {
+    return sanitize(
+      JSON.parse(text.replace(/(?<=[[,:]\s*)(-?[1-9]\d{15,})(?=\s*[,\]}])/g, '"$1"')) as unknown,
+    );
+  }
+
+  // Keys as written in the text, escapes and all (user-ID keys have tests of their own).
+  const key = fc.oneof(
+    fc.string({ maxLength: 4 }).filter((k) => JSON.stringify(k) === `"${k}"`),
+    fc.constantFrom("__proto__", "constructor", "\\u005f_proto__", "constru\\u0063tor", 'a\\"b', "c\\\\"),
+  );
+  const leaf = fc.oneof(
+    fc.string({ maxLength: 4 }),
+    fc.integer(),
+    fc.constantFrom(1.5, 2e-7, true, null, "12345678901234567890"),
+  );
+  const tree = fc.letrec((tie) => ({
+    node: fc.oneof({ depthSize: "small" }, leaf, tie("list"), tie("object")),
+    list: fc.array(tie("node"), { maxLength: 4 }),
+    object: fc.array(fc.tuple(key, tie("node")), { maxLength: 4 }),
+  }));
+  /** Renders a generated tree, keys as written (escapes kept), with random whitespace. */
+  function render(node: unknown, space: string): string {
+    if (
+      Array.isArray(node) &&
+      node.every((entry) => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === "string")
+    ) {
+      const members = (node as [string, unknown][]).map(
+        ([k, v]) => `"${k}"${space}:${space}${render(v, space)}`,
+      );
+      return `{${space}${members.join(`${space},${space}`)}${space}}`;
+    }
+    if (Array.isArray(node)) return `[${node.map((entry) => render(entry, space)).join(`,${space}`)}]`;
+    return typeof node === "string" && /^\d{16,}$/.test(node) ? node : JSON.stringify(node);
+  }
+
+  it("gives JSON.parse's value without prototype keys, long integers exact, on generated texts", () => {
+    fc.assert(
+      fc.property(tree.object, fc.constantFrom("", " ", "\n\t"), (object, space) => {
+        const text = render(object, space);
+        const value = parseJson(text);
+        expect(value).toEqual(expected(text));
+        const walk = [value];
+        while (walk.length > 0) {
+          const node = walk.pop();
+          if (node === null || typeof node !== "object") continue;
+          expect(Object.prototype.hasOwnProperty.call(node, "__proto__")).toBe(false);
+          expect(Object.prototype.hasOwnProperty.call(node, "constructor")).toBe(false);
+          walk.push(...Object.values(node));
+        }
+      }),
+      { numRuns: 2000, seed: 9 },
+    );
+  });
+
+  it("keeps invalid JSON invalid around a dropped member", () => {
+    for (const text of [
+      '{"constructor":1,}',
+      '{"a":1,"constructor":1,}',
+      '{"constructor":[1,,2],"a":1}',
+      '{"constructor":}',
+      '{"a":12345678901234567"constructor":1}',
+      '{"a" "constructor":1}',
+      '{"constructor":1 "a":2}',
+      '{"constructor":1,,"a":2}',
+      '["constructor":1]',
+      '{"constructor":{"a":1}',
+    ]) {
+      expect(() => JSON.parse(text)).toThrow(SyntaxError);
+      expect(() => parseJson(text)).toThrow(SyntaxError);
+    }
+  });
+
+  it("drops consecutive prototype members wherever they stand", () => {
+    expect(parseJson('{"constructor":1,"__proto__":2}')).toEqual({});
+    expect(parseJson('{"constructor":1 , "__proto__":{"x":[1]} ,"a":3}')).toEqual({ a: 3 });
+    expect(parseJson('{"a":0,"constructor":1,"__proto__":2}')).toEqual({ a: 0 });
+    expect(parseJson('[{"constructor":"}"},{"b":"\\\\","constructor":2}]')).toEqual([{}, { b: "\\" }]);
+  });
+});
+
+describe("user IDs written as numbers", () => {
+  it.each([
+    ['{"Operator_Account":1.5}', "Operator_Account", "1.5"],
+    ['{"RoomId":1e3}', "RoomId", "1e3"],
+    ['{"RoomInfo":{"Owner_Account":-2E+2}}', "Owner_Account", "-2E+2"],
+    ['{"MemberList_Account":["a",4503599627370496.5]}', "MemberList_Account", "4503599627370496.5"],
+    ['{"Seat\\u005fAccount":0.0}', "Seat_Account", "0.0"],
+    [`{"X_Account":1.${"0".repeat(100)}}`, "X_Account", `1.${"0".repeat(38)}…`],
+  ])("refuses %s", (text, field, literal) => {
+    expect(() => parseJson(text)).toThrow(InexactIdError);
+    try {
+      parseJson(text);
+    } catch (error) {
+      expect(error).toMatchObject({ field, literal });
+    }
+  });
+
+  it("leaves numbers elsewhere as JSON.parse reads them", () => {
+    const text =
+      '{"A_Account":{"n":1.5},"L_Account":[[2.5],{"m":3e2}],"Accounts":1.5,"a":[1.5],"RoomId":"1.5","b":1e2}';
+    expect(parseJson(text)).toEqual(JSON.parse(text));
+  });
+});
+
+describe("stringifyJson", () => {
+  it("writes what JSON.stringify writes, for any value it can write", () => {
+    fc.assert(
+      fc.property(
+        fc.anything({
+          withBoxedValues: true,
+          withDate: true,
+          withSparseArray: true,
+          withNullPrototype: true,
+        }),
+        (value) => {
+          expect(stringifyJson(value)).toBe(JSON.stringify(value));
+        },
+      ),
+      { numRuns: 2000, seed: 3 },
+    );
+  });
+
+  it("writes nesting JSON.stringify cannot", () => {
+    let deep: unknown = "x";
+    for (let i = 0; i < 100_000; i++) deep = i % 2 ? [deep] : { k: deep };
+    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    const text = stringifyJson(deep) as string;
+    expect(text.length).toBe(50_000 * 2 + 50_000 * 6 + 3);
+  });
+
+  it("throws TypeError for a cycle or a BigInt, as JSON.stringify does", () => {
+    const cycle: unknown[] = [];
+    cycle.push({ back: cycle });
+    expect(() => stringifyJson(cycle)).toThrow(TypeError);
+    expect(() => stringifyJson([1n])).toThrow(TypeError);
+    const shared = { s: 1 };
+    expect(stringifyJson([shared, shared])).toBe('[{"s":1},{"s":1}]');
   });
 });

@@ -1,4 +1,4 @@
-import { parseJson, sanitize } from "../protocol/json";
+import { InexactIdError, parseJson, sanitize, stringifyJson } from "../protocol/json";
 import { ErrorCodes, InvalidEventError } from "./errors";
 
 /** A body as the transport has it: raw bytes, text, or already parsed by an earlier middleware. */
@@ -31,8 +31,9 @@ export function lenientText(body: Uint8Array): string {
  * The body as a JSON object, `__proto__`/`constructor` keys removed. `text`
  * is the decoded raw body, or `undefined` when its bytes are not UTF-8.
  * Throws {@link InvalidEventError} (4001) for a body that is not valid UTF-8,
- * not JSON, or not an object; for a body another middleware parsed, whatever
- * its getters throw (an internal fault).
+ * not JSON, or not an object, and (4002) for a user ID written as a number
+ * with a fraction or an exponent; for a body another middleware parsed,
+ * whatever its getters throw (an internal fault).
  */
 export function bodyObject(body: BodyInput, text: string | undefined): Record<string, unknown> {
   let value: unknown;
@@ -46,6 +47,9 @@ export function bodyObject(body: BodyInput, text: string | undefined): Record<st
     try {
       value = parseJson(json);
     } catch (error) {
+      // Valid JSON, but a user ID the number parser would not keep exact: a schema failure.
+      if (error instanceof InexactIdError)
+        throw new InvalidEventError(error.message, ErrorCodes.InvalidEvent, 400);
       throw invalidJson(`the body is not JSON: ${error instanceof Error ? error.message : "parse error"}`);
     }
   }
@@ -56,10 +60,14 @@ export function bodyObject(body: BodyInput, text: string | undefined): Record<st
   return value as Record<string, unknown>;
 }
 
-/** A parsed body turned back into text for a failure report; `""` if it cannot be. */
+/**
+ * A parsed body turned back into text for a failure report, however deep it
+ * nests (`JSON.stringify` throws `RangeError` past a few thousand levels);
+ * `""` if it cannot be (a cycle, a BigInt, a getter that throws).
+ */
 export function parsedText(value: unknown): string {
   try {
-    return JSON.stringify(value) ?? "";
+    return stringifyJson(value) ?? "";
   } catch {
     return "";
   }

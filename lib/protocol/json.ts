@@ -1,20 +1,54 @@
 /**
- * JSON parsing for callback bodies: exact for integers beyond 2^53 and safe
- * against prototype pollution, at the cost of `JSON.parse` alone for the
- * bodies Tencent usually sends.
+ * JSON parsing for callback bodies: exact for integers beyond 2^53, exact or
+ * refused for user IDs, and safe against prototype pollution, at the cost of
+ * `JSON.parse` alone for the bodies Tencent usually sends and of one linear
+ * pass over the text more for any other.
  */
+
+/**
+ * A user ID written as a number with a fraction or an exponent (or `-0`
+ * spelled in such a way): `JSON.parse` would hand on a different number, or
+ * one that no longer says what was sent, so the body is refused.
+ */
+export class InexactIdError extends Error {
+  override readonly name = "InexactIdError";
+  /**
+   * @param field - the field's name (for a list, the list's).
+   * @param literal - the number as written, capped.
+   */
+  constructor(
+    readonly field: string,
+    readonly literal: string,
+  ) {
+    super(
+      `"${field}" holds the number ${literal}, which is no exact user ID: send user IDs as strings or as integers without fraction or exponent`,
+    );
+  }
+}
 
 /**
  * Parses JSON text. Bare integers of 16 digits or more become their exact
  * decimal strings (Tencent sends 18-digit user IDs as numbers); `__proto__`
- * and `constructor` keys are dropped. Throws `SyntaxError` on invalid JSON.
+ * and `constructor` members are dropped; a number with a fraction or an
+ * exponent as the value of a user-ID field (a name ending in `_Account`, or
+ * `RoomId`, or an entry of a list under such a name) throws
+ * {@link InexactIdError}. Throws `SyntaxError` on invalid JSON.
+ *
+ * @example
+ * ```ts
+ * parseJson('{"MemberList_Account":[144115233775727695]}'); // { MemberList_Account: ["144115233775727695"] }
+ * ```
  */
 export function parseJson(text: string): unknown {
-  const value: unknown = JSON.parse(hasLongDigitRun(text) ? quoteLongIntegers(text) : text);
-  // A key may spell either name with escapes ("\u005f_proto__"), so any `\u` counts too.
-  return text.includes("__proto__") || text.includes("constructor") || text.includes("\\u")
-    ? sanitize(value)
-    : value;
+  return JSON.parse(needsRewriting(text) ? rewrite(text) : text);
+}
+
+// Anything the rewriting pass acts on: a prototype key (also when spelled with escapes, so any
+// `\u` counts), or a number with a fraction or an exponent; long digit runs are looked for apart.
+const REWRITE_HINT = /__proto__|constructor|\\u|\d[.eE]/;
+
+function needsRewriting(text: string): boolean {
+  return hasLongDigitRun(text) || REWRITE_HINT.test(text);
 }
 
 /**
@@ -39,66 +73,230 @@ function isDigit(c: number): boolean {
 }
 
 const QUOTE = 0x22;
+const COMMA = 0x2c;
 const COLON = 0x3a;
 const BACKSLASH = 0x5c;
 const MINUS = 0x2d;
+const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/** What the innermost open container is: an object, a list, or a list of user IDs (its key). */
+const OBJECT = 0;
+const LIST = 1;
+type Frame = typeof OBJECT | typeof LIST | string;
+
+/** The longest number echoed in an {@link InexactIdError}. */
+const LITERAL_CAP = 40;
 
 /**
- * Wraps every bare integer token of 16 or more digits in quotes, leaving
- * strings, fractions and exponents alone. Invalid JSON stays invalid, so
- * `JSON.parse` still reports it: a leading zero or a number used as a key
- * (followed by `:`) is left as written.
+ * One pass over the text, without building anything but the rewritten text:
+ * quotes bare integers of 16 or more digits, drops `__proto__` and
+ * `constructor` members, and throws {@link InexactIdError} for a user ID
+ * written with a fraction or an exponent. Text that is not JSON is left for
+ * `JSON.parse` to refuse: nothing here makes invalid JSON valid (a dropped
+ * member's value is parsed on its own, and a member is dropped only where a
+ * member may stand).
  */
-export function quoteLongIntegers(text: string): string {
-  let out = "";
+function rewrite(text: string): string {
+  const parts: string[] = [];
   let copied = 0;
-  let i = 0;
+  const stack: Frame[] = [];
+  // The last key read in the innermost object, when it names a user ID.
+  let idKey: string | undefined;
+  // The comma cut with the last dropped member, when it was cut after it.
+  let cutComma = -1;
   const length = text.length;
+  let i = 0;
   while (i < length) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      i++;
-      while (i < length) {
-        const s = text.charCodeAt(i);
-        if (s === BACKSLASH) i += 2;
-        else if (s === QUOTE) break;
-        else i++;
-      }
-      i++;
-    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
       const start = i;
+      i = endOfString(text, i);
+      if (stack[stack.length - 1] !== OBJECT) continue;
+      const colon = skipSpace(text, i);
+      if (text.charCodeAt(colon) !== COLON) continue;
+      const key = keyName(text, start, i);
+      if (key === "__proto__" || key === "constructor") {
+        const dropped = memberSpan(text, start, colon + 1, cutComma);
+        if (dropped !== undefined) {
+          parts.push(text.slice(copied, dropped.from));
+          cutComma = text.charCodeAt(dropped.to - 1) === COMMA ? dropped.to - 1 : -1;
+          copied = dropped.to;
+          i = dropped.to;
+          continue;
+        }
+      }
+      idKey = key !== undefined && isIdKey(key) ? key : undefined;
+      i = colon + 1;
+    } else if (c === OPEN_BRACE) {
+      stack.push(OBJECT);
+      idKey = undefined;
       i++;
-      while (i < length && isNumberChar(text.charCodeAt(i))) i++;
-      const token = text.slice(start, i);
-      if (/^-?[1-9]\d{15,}$/.test(token) && nextSignificant(text, i) !== COLON) {
-        out += `${text.slice(copied, start)}"${token}"`;
+    } else if (c === OPEN_BRACKET) {
+      stack.push(stack[stack.length - 1] === OBJECT && idKey !== undefined ? idKey : LIST);
+      i++;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      stack.pop();
+      idKey = undefined;
+      i++;
+    } else if (c === MINUS || isDigit(c)) {
+      const start = i;
+      let digits = 0;
+      let exact = true;
+      if (c === MINUS) i++;
+      while (i < length) {
+        const d = text.charCodeAt(i);
+        if (isDigit(d)) digits++;
+        else if (d === DOT || d === 0x65 || d === 0x45 || d === 0x2b || d === MINUS) exact = false;
+        else break;
+        i++;
+      }
+      const top = stack[stack.length - 1];
+      const field = typeof top === "string" ? top : top === OBJECT ? idKey : undefined;
+      if (!exact && field !== undefined) {
+        const literal = text.slice(start, Math.min(i, start + LITERAL_CAP));
+        throw new InexactIdError(field, i - start > LITERAL_CAP ? `${literal}…` : literal);
+      }
+      // A leading zero, or a number used as a key, is invalid JSON: left for JSON.parse to refuse.
+      const first = text.charCodeAt(c === MINUS ? start + 1 : start);
+      if (exact && digits >= 16 && first !== ZERO && text.charCodeAt(skipSpace(text, i)) !== COLON) {
+        parts.push(text.slice(copied, start), '"', text.slice(start, i), '"');
         copied = i;
       }
     } else {
       i++;
     }
   }
-  return copied === 0 ? text : out + text.slice(copied);
+  if (copied === 0) return text;
+  parts.push(text.slice(copied));
+  return parts.join("");
 }
 
-/** The first character at or after `i` that is not JSON whitespace, or NaN at the end. */
-function nextSignificant(text: string, i: number): number {
+/** The index just past the string starting at `start` (a quote), or the text's length. */
+function endOfString(text: string, start: number): number {
+  let i = start + 1;
+  for (;;) {
+    const quote = text.indexOf('"', i);
+    if (quote < 0) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    i = quote + 1;
+  }
+}
+
+/** The first index at or after `i` that is not JSON whitespace. */
+function skipSpace(text: string, i: number): number {
   let c = text.charCodeAt(i);
   while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
-  return c;
+  return i;
 }
 
-function isNumberChar(c: number): boolean {
-  // digits, '.', 'e', 'E', '+', '-'
-  return (c >= ZERO && c <= NINE) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === MINUS;
+/** The key a string token spells, escapes decoded; `undefined` when it is not a valid string. */
+function keyName(text: string, start: number, end: number): string | undefined {
+  const raw = text.slice(start + 1, end - 1);
+  if (!raw.includes("\\")) return raw;
+  try {
+    return JSON.parse(text.slice(start, end)) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a key names a user ID, as Tencent names them: `*_Account`, and `RoomId`. */
+export function isIdKey(key: string): boolean {
+  return key === "RoomId" || key.endsWith("_Account");
 }
 
 /**
- * Removes own `__proto__` and `constructor` keys everywhere in a parsed value,
- * without recursion (bodies may nest deeply), so no later copy or merge can
- * reach `Object.prototype` through them. Returns the value.
+ * The span to cut to drop the member whose key starts at `keyStart` and whose
+ * value starts after `valueFrom`: the member and one comma beside it
+ * (`cutComma` is the comma cut with the member before, or -1). `undefined` when the member is not where a
+ * member may stand or its value is not JSON: the text is then left as it is,
+ * for JSON.parse to refuse.
+ */
+function memberSpan(
+  text: string,
+  keyStart: number,
+  valueFrom: number,
+  cutComma: number,
+): { from: number; to: number } | undefined {
+  const valueStart = skipSpace(text, valueFrom);
+  const valueEnd = endOfValue(text, valueStart);
+  try {
+    JSON.parse(text.slice(valueStart, valueEnd));
+  } catch {
+    return undefined;
+  }
+  let before = keyStart - 1;
+  while (before >= 0 && isSpace(text.charCodeAt(before))) before--;
+  const after = skipSpace(text, valueEnd);
+  const next = text.charCodeAt(after);
+  if (next !== COMMA && next !== CLOSE_BRACE) return undefined;
+  // A comma already cut (with the member before, also dropped) leaves this member first.
+  const previous = before === cutComma ? OPEN_BRACE : text.charCodeAt(before);
+  if (previous === COMMA) return { from: before, to: valueEnd };
+  if (previous !== OPEN_BRACE) return undefined;
+  if (next === CLOSE_BRACE) return { from: keyStart, to: valueEnd };
+  // `{"constructor":1,}` must stay invalid: a member has to follow the comma.
+  return text.charCodeAt(skipSpace(text, after + 1)) === QUOTE
+    ? { from: keyStart, to: after + 1 }
+    : undefined;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/** The index just past the JSON value starting at `start` (not checked: JSON.parse does). */
+function endOfValue(text: string, start: number): number {
+  const c = text.charCodeAt(start);
+  if (c === QUOTE) return endOfString(text, start);
+  if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+    let depth = 0;
+    let i = start;
+    while (i < text.length) {
+      const d = text.charCodeAt(i);
+      if (d === QUOTE) {
+        i = endOfString(text, i);
+        continue;
+      }
+      if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
+      else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+      i++;
+    }
+    return text.length;
+  }
+  let i = start;
+  while (i < text.length) {
+    const d = text.charCodeAt(i);
+    if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || isSpace(d)) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Wraps every bare integer token of 16 or more digits in quotes, leaving
+ * strings, fractions and exponents alone, and drops prototype members as
+ * {@link parseJson} does. Invalid JSON stays invalid.
+ */
+export function quoteLongIntegers(text: string): string {
+  return rewrite(text);
+}
+
+/**
+ * Removes own `__proto__` and `constructor` keys everywhere in a value another
+ * middleware parsed, without recursion (bodies may nest deeply), so no later
+ * copy or merge can reach `Object.prototype` through them. Returns the value.
  */
 export function sanitize<T>(root: T): T {
   const stack: unknown[] = [root];
@@ -118,4 +316,96 @@ export function sanitize<T>(root: T): T {
     for (const key of Object.keys(record)) stack.push(record[key]);
   }
   return root;
+}
+
+/** An open object or array while {@link stringifyJson} writes it. */
+interface Open {
+  readonly node: Record<string, unknown>;
+  /** The object's keys; `undefined` for an array. */
+  readonly keys: readonly string[] | undefined;
+  readonly length: number;
+  index: number;
+}
+
+/**
+ * `JSON.stringify(value)` without recursion, so a value of any depth (a body
+ * another middleware parsed) can be written back: the same text for every
+ * value `JSON.stringify` can handle (no replacer, no indentation), and the
+ * same `TypeError` for a cycle or a BigInt. `undefined` for a value JSON
+ * cannot hold (`undefined`, a function, a symbol).
+ *
+ * @example
+ * ```ts
+ * stringifyJson({ a: [1, undefined] }); // '{"a":[1,null]}'
+ * ```
+ */
+export function stringifyJson(value: unknown): string | undefined {
+  const out: string[] = [];
+  const stack: Open[] = [];
+  const ancestors = new Set<object>();
+
+  /** Writes a primitive, or opens an object or array; `false` when JSON has no such value. */
+  const write = (item: unknown): boolean => {
+    if (item === null) out.push("null");
+    else if (typeof item === "string") out.push(JSON.stringify(item));
+    else if (typeof item === "number") out.push(Number.isFinite(item) ? String(item) : "null");
+    else if (typeof item === "boolean") out.push(item ? "true" : "false");
+    else if (typeof item === "bigint") throw new TypeError("Do not know how to serialize a BigInt");
+    else if (typeof item === "object") {
+      if (ancestors.has(item)) throw new TypeError("Converting circular structure to JSON");
+      ancestors.add(item);
+      const node = item as Record<string, unknown>;
+      if (Array.isArray(item)) {
+        out.push("[");
+        stack.push({ node, keys: undefined, length: item.length, index: 0 });
+      } else {
+        out.push("{");
+        const keys = Object.keys(node);
+        stack.push({ node, keys, length: keys.length, index: 0 });
+      }
+    } else return false;
+    return true;
+  };
+
+  if (!write(jsonValue(value, ""))) return undefined;
+  while (stack.length > 0) {
+    const open = stack[stack.length - 1] as Open;
+    if (open.index >= open.length) {
+      out.push(open.keys === undefined ? "]" : "}");
+      ancestors.delete(open.node);
+      stack.pop();
+      continue;
+    }
+    const index = open.index++;
+    if (open.keys === undefined) {
+      if (index > 0) out.push(",");
+      if (!write(jsonValue(open.node[index], String(index)))) out.push("null");
+      continue;
+    }
+    const key = open.keys[index] as string;
+    const item = jsonValue(open.node[key], key);
+    if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
+    // Written after the check: a member JSON cannot hold leaves no key behind.
+    const commaAt = out.length;
+    out.push(commaAt > 0 && !isOpening(out[commaAt - 1]) ? "," : "", JSON.stringify(key), ":");
+    write(item);
+  }
+  return out.join("");
+}
+
+function isOpening(part: string | undefined): boolean {
+  return part === "{" || part === "[";
+}
+
+/** A value as JSON sees it: after its `toJSON(key)`, boxed primitives unboxed. */
+function jsonValue(value: unknown, key: string): unknown {
+  if ((typeof value === "object" && value !== null) || typeof value === "bigint") {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") value = (toJSON as (key: string) => unknown).call(value, key);
+  }
+  if (typeof value !== "object" || value === null) return value;
+  if (value instanceof Number) return Number(value);
+  if (value instanceof String) return String(value);
+  if (value instanceof Boolean) return value.valueOf();
+  return value;
 }
