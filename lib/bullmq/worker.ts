@@ -8,6 +8,8 @@ import {
   type CallbackCommand,
   type TrtcCallbackError,
 } from "../index";
+import { nodeTracer } from "../adapters/node/trace";
+import { startHandlerTrace } from "../core/trace";
 import { checkInteger, checkOptionNames } from "./check-option";
 import type { CallbackJobData } from "./job-data";
 import { exponentialBackoff, JOB_ATTEMPTS_CEILING, type BackoffFunction } from "./retry-policy";
@@ -161,10 +163,22 @@ export function createCallbackWorker(queueName: string, options: CallbackWorkerO
     else cancel?.addEventListener("abort", onCancel, { once: true });
     const attempt = job.attemptsMade + 1;
     const jobId = job.id ?? "";
+    const final = attempt >= attempts;
+    const trace = startHandlerTrace(nodeTracer?.handler, () => ({
+      adapter: "bullmq",
+      command: data.command,
+      receivedCommand: data.receivedCommand,
+      sdkAppId: data.sdkAppId,
+      jobId,
+      attempt,
+      final,
+    }));
     try {
-      await handler(data.event, new WorkerContext(data, jobId, attempt, attempts, controller.signal));
+      const call = () =>
+        handler(data.event, new WorkerContext(data, jobId, attempt, attempts, controller.signal));
+      await (trace === undefined ? call() : trace.run(call));
+      trace?.settle("ok");
     } catch (thrown) {
-      const final = attempt >= attempts;
       const text = describe(thrown);
       const error = new HandlerError(
         `the ${data.command} handler failed (attempt ${attempt} of ${attempts}): ${text}`,
@@ -172,6 +186,7 @@ export function createCallbackWorker(queueName: string, options: CallbackWorkerO
         200,
         { cause: thrown },
       );
+      trace?.settle("fail", error);
       const rawBody = JSON.stringify(data.event);
       report(error, { jobId, command: data.command, attempt, attempts, final, data, rawBody });
       // An UnrecoverableError fails the job now: the attempts left at enqueue are the ceiling, not the policy.
