@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { openAndWrite, parseRaw, requestHead, send, stall, type RawResponse } from "../helpers/raw-client";
+import { connect } from "node:net";
+import { openAndWrite, parseRaw, requestHead, send, type RawResponse } from "../helpers/raw-client";
 import { SDK_APP_ID, TOKEN, type Call, type Records, type Report } from "./behaviour";
 import { cases, type ConformanceCase, type TargetName } from "./cases";
 
@@ -110,15 +111,41 @@ async function deliver(port: number, c: ConformanceCase): Promise<RawResponse | 
   const delivery = c.delivery ?? "whole";
   if (delivery === "whole") return send(port, { method: c.method ?? "POST", path, body: c.body });
   const head = requestHead(path, { "Content-Length": Buffer.byteLength(c.body) }) + firstHalf(c.body);
-  if (delivery === "stall") {
-    const { received } = await stall(port, head, 10_000);
-    return parseRaw(received);
-  }
+  if (delivery === "stall") return answerTo(port, head);
   const socket = await openAndWrite(port, head);
   // Give the server a moment to start reading, so the hang-up comes mid-body rather than before it.
   await new Promise((resolve) => setTimeout(resolve, 150));
   socket.destroy();
   return undefined;
+}
+
+/**
+ * Writes `head` (with part of a body), stays silent and resolves to the
+ * answer once it is complete: fetch runtimes keep the connection open after
+ * it, so the end of the connection cannot mark the end of the answer.
+ */
+function answerTo(port: number, head: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let received = "";
+    const timer = setTimeout(() => finish(new Error(`no complete answer in 10 s; got: ${received}`)), 10_000);
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(parseRaw(received));
+    };
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+      const end = received.indexOf("\r\n\r\n");
+      const length = /\r\ncontent-length: *(\d+)/i.exec(received.slice(0, end));
+      if (end !== -1 && length && Buffer.byteLength(received.slice(end + 4)) >= Number(length[1])) finish();
+    });
+    socket.on("end", () => finish());
+    socket.on("error", (error) => finish(error));
+    socket.write(head);
+  });
 }
 
 function ackFields(answer: RawResponse | undefined): { actionStatus?: string; errorCode?: number } {
