@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { checkOptions } from "./check-options";
 import { APPEND_SCRIPT, COMPACT_SCRIPT, LOAD_SCRIPT } from "./redis-scripts";
 import type { ApplyResult, LogEntry, RoomStore } from "./types";
@@ -49,7 +49,8 @@ interface ScriptCommands {
  * apply the same events in any order, any number of times, concurrently, and reach the same
  * state. Per room it keeps a sorted set and a hash; a set lists the rooms. Give it your ioredis
  * client (ioredis 5 or 6, an optional peer dependency); the store defines three commands on it
- * and never closes it. A Redis Cluster is not supported (a script touches a room's keys and the
+ * and never closes it (`rooms.on("change")` subscribes on a duplicate of it, closed by the
+ * function `on` resolves to). A Redis Cluster is not supported (a script touches a room's keys and the
  * list of rooms, which may live on different nodes).
  *
  * @example
@@ -58,7 +59,7 @@ interface ScriptCommands {
  * const rooms = createRoomState({ store: redisRoomStore(new Redis(process.env.REDIS_URL), { prefix: "trtc:" }) });
  * ```
  */
-export function redisRoomStore(client: Redis | Cluster, options: RedisRoomStoreOptions = {}): RoomStore {
+export function redisRoomStore(client: Redis, options: RedisRoomStoreOptions = {}): RoomStore {
   if (client === null || typeof client !== "object" || typeof client.defineCommand !== "function") {
     throw new TypeError(
       "redisRoomStore needs an ioredis client: redisRoomStore(new Redis(url)) (install ioredis, an optional peer dependency)",
@@ -74,7 +75,7 @@ export function redisRoomStore(client: Redis | Cluster, options: RedisRoomStoreO
   client.defineCommand("trtcRoomStateAppendV1", { numberOfKeys: 3, lua: APPEND_SCRIPT });
   client.defineCommand("trtcRoomStateLoadV1", { numberOfKeys: 3, lua: LOAD_SCRIPT });
   client.defineCommand("trtcRoomStateCompactV1", { numberOfKeys: 2, lua: COMPACT_SCRIPT });
-  const redis = client as unknown as ScriptCommands & (Redis | Cluster);
+  const redis = client as unknown as ScriptCommands & Redis;
   const index = `${prefix}rooms`;
   // Channels are not prefixed by ioredis's keyPrefix as keys are: add it, so apps kept apart by it stay apart.
   const keyPrefix = (client as { options?: { keyPrefix?: unknown } }).options?.keyPrefix;
@@ -127,7 +128,7 @@ export function redisRoomStore(client: Redis | Cluster, options: RedisRoomStoreO
     roomIds: () => redis.smembers(index),
     async watch(listener) {
       // Subscribing takes a connection of its own: a duplicate of the client, closed by the stop function.
-      const subscriber = (client as { duplicate(): Redis | Cluster }).duplicate();
+      const subscriber = client.duplicate();
       subscriber.on("message", (from: string, roomId: string) => {
         if (from === channel) listener(roomId);
       });
