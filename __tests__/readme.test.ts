@@ -4,12 +4,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import request from "supertest";
-import {
-  createCallbackRouter,
-  CallbackError,
-  COMMAND_NAMES,
-  type CallbackHandlers,
-} from "trtc-room-callbacks";
+import { createCallbackRouter, COMMAND_NAMES, type CallbackHandlers } from "trtc-room-callbacks";
 import { callbackQuery } from "trtc-room-callbacks/testing";
 import { createExampleApp } from "../example-app/app";
 import { startupMessage } from "../example-app/banner";
@@ -210,7 +205,7 @@ describe("the README's samples, run", () => {
   const query = (command: string) => callbackQuery({ sdkAppId: 1400000001, command });
   const OK = { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" };
 
-  it("Quick start: mounts the router, tracks members, and FAILs with the handler's CallbackError", async () => {
+  it("Quick start: mounts the router, tracks members, and acks OK a leave or destroy of an unknown room", async () => {
     function quickStart() {
       // README: "Quick start" (begin)
       const online = new Map<string, Set<string>>(); // room ID → user IDs
@@ -220,8 +215,13 @@ describe("the README's samples, run", () => {
           for (const id of event.MemberList_Account ?? []) members.add(id);
           online.set(event.RoomId, members);
         },
-        "Room.CallbackAfterDestroyRoom": async (event) => {
-          if (!online.delete(event.RoomId)) throw new CallbackError("unknown room", { code: 4404 });
+        "Room.CallbackAfterMemberLeave": (event) => {
+          // Leave, Kicked or Expired: the members are gone either way.
+          for (const id of event.MemberList_Account ?? []) online.get(event.RoomId)?.delete(id);
+        },
+        "Room.CallbackAfterDestroyRoom": (event) => {
+          // A room this process never saw is no failure: it happens after every restart.
+          online.delete(event.RoomId);
         },
       };
 
@@ -233,27 +233,23 @@ describe("the README's samples, run", () => {
     }
     const { app, online } = quickStart();
     expect(listen).toHaveBeenCalledWith(3000);
+    const post = (command: string, body: object) =>
+      request(app).post("/trtc").query(query(command)).send(JSON.stringify(body)).expect(200, OK);
 
-    const enter = JSON.stringify({ RoomId: "r1", MemberList_Account: ["alice", "bob"] });
-    await request(app)
-      .post("/trtc")
-      .query(query("Room.CallbackAfterMemberEnter"))
-      .send(enter)
-      .expect(200, OK);
+    await post("Room.CallbackAfterMemberEnter", { RoomId: "r1", MemberList_Account: ["alice", "bob"] });
     expect([...(online.get("r1") ?? [])]).toEqual(["alice", "bob"]);
-
-    const destroy = JSON.stringify({ RoomId: "r1" });
-    await request(app)
-      .post("/trtc")
-      .query(query("Room.CallbackAfterDestroyRoom"))
-      .send(destroy)
-      .expect(200, OK);
+    await post("Room.CallbackAfterMemberLeave", {
+      RoomId: "r1",
+      Type: "Kicked",
+      MemberList_Account: ["bob"],
+    });
+    expect([...(online.get("r1") ?? [])]).toEqual(["alice"]);
+    await post("Room.CallbackAfterDestroyRoom", { RoomId: "r1" });
     expect(online.has("r1")).toBe(false);
-    await request(app)
-      .post("/trtc")
-      .query(query("Room.CallbackAfterDestroyRoom"))
-      .send(destroy)
-      .expect(200, { ActionStatus: "FAIL", ErrorCode: 4404, ErrorInfo: "unknown room" });
+    // As after a restart: a leave and a destroy for a room this process never saw.
+    await post("Room.CallbackAfterMemberLeave", { RoomId: "r1", MemberList_Account: ["alice"] });
+    await post("Room.CallbackAfterDestroyRoom", { RoomId: "r1" });
+    expect(online.size).toBe(0);
   });
 
   it("Coexisting with express.json(): the router first keeps 18-digit IDs exact; the rest gets parsed JSON", async () => {
