@@ -77,6 +77,29 @@ describeWithServer("redis-server", "durable delivery under faults", () => {
     expect(reports[0]?.[0].cause).toBeInstanceOf(Error);
   });
 
+  it("Redis refusing writes (out of memory under noeviction): FAIL, onError has the event; OK again once it accepts", async () => {
+    const redis = await redisServer();
+    const queue = producer(redis.current);
+    await queue.waitUntilReady();
+    const admin = new Redis(redis.current.port);
+    cleanup.push(async () => admin.disconnect());
+    const { reports, onError } = recorder();
+    const app = routerApp(enqueueCallbacks(queue), { onError });
+    await admin.config("SET", "maxmemory", "1");
+    const body = memberEnter("oom", ["alice"], 1);
+    const answer = await sendCallback(app, ENTER, body);
+    expect(answer.ack).toEqual({
+      ActionStatus: "FAIL",
+      ErrorCode: 5001,
+      ErrorInfo: "the event was not queued: Redis did not accept it",
+    });
+    expect(String((reports[0]?.[0].cause as Error).message)).toMatch(/OOM/);
+    expect(reports[0]?.[1].rawBody).toBe(body);
+    await admin.config("SET", "maxmemory", "0");
+    expect((await sendCallback(app, ENTER, body)).ack).toEqual(OK);
+    expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 1 });
+  });
+
   it("Redis frozen: FAIL by the deadline; after SIGCONT the next callback is OK by itself", async () => {
     const redis = await redisServer();
     const queue = producer(redis.current);
