@@ -15,6 +15,8 @@ import {
 import { main } from "../lib/cli/main";
 import { MAIN_HELP, SEND_HELP, SIMULATE_HELP } from "../lib/cli/help";
 import { createRoomState, type RoomView } from "trtc-room-callbacks/room-state";
+import fc from "fast-check";
+import { parseWireJson, toWireJson, WireNumber } from "../lib/cli/wire-json";
 
 const SDK_APP_ID = "1400000001";
 const OK_ACK = '{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}';
@@ -657,6 +659,64 @@ describe("simulate", () => {
     expect(result.code).toBe(3);
     expect(result.stdout.trimEnd().split("\n")).toHaveLength(1);
     expect(result.stderr).toMatch(/^trtc-room-callbacks: cannot reach .*: ECONNREFUSED\n$/);
+  });
+});
+
+describe("the wire form of an event", () => {
+  it("re-writes any JSON as JSON.stringify writes it, when no *_Account field is in it", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = JSON.stringify(value);
+        expect(toWireJson(parseWireJson(text), { stringIds: false })).toBe(text);
+        expect(toWireJson(parseWireJson(text), { stringIds: false, indent: 2 })).toBe(
+          JSON.stringify(value, null, 2),
+        );
+      }),
+    );
+  });
+
+  it("keeps each number's text, and leaves digits inside strings and keys alone", () => {
+    const text =
+      '{"a":[1.50,-0,2E+3,123456789012345678901],"s":"x \\"144115233775727695\\" 1e3","144115233775727695":0}';
+    const value = parseWireJson(text) as Record<string, unknown>;
+    expect(value["a"]).toEqual(["1.50", "-0", "2E+3", "123456789012345678901"].map((n) => new WireNumber(n)));
+    expect(value["s"]).toBe('x "144115233775727695" 1e3');
+    expect(toWireJson(value, { stringIds: false })).toBe(text);
+  });
+
+  it.each(['{"a":01}', '{"a":-}', '{"a":1.}', "{1:2}", '{"a":.5}', '{"a":+1}'])(
+    "still refuses %s, which is not JSON",
+    (text) => {
+      expect(() => parseWireJson(text)).toThrow(SyntaxError);
+    },
+  );
+
+  it("writes IDs of 16 digits or more in *_Account fields and lists bare, or as strings with stringIds", () => {
+    const event = {
+      Operator_Account: "144115233775727695",
+      Owner_Account: "9007199254740993",
+      Short_Account: "123456789012345",
+      Member_Account: "0144115233775727695",
+      MemberList_Account: ["144115233775727695", "alice", new WireNumber("144115233775727696")],
+      RoomId: "144115233775727695",
+      Nested: { Member_Account: new WireNumber("144115233775727697") },
+    };
+    expect(
+      JSON.parse(toWireJson(event, { stringIds: false }).replace(/(?<=[:[,])(\d{16,})(?=[,\]}])/g, '"#$1"')),
+    ).toEqual({
+      Operator_Account: "#144115233775727695",
+      Owner_Account: "#9007199254740993",
+      Short_Account: "123456789012345",
+      Member_Account: "0144115233775727695",
+      MemberList_Account: ["#144115233775727695", "alice", "#144115233775727696"],
+      RoomId: "144115233775727695",
+      Nested: { Member_Account: "#144115233775727697" },
+    });
+    expect(JSON.parse(toWireJson(event, { stringIds: true }))).toEqual({
+      ...event,
+      MemberList_Account: ["144115233775727695", "alice", "144115233775727696"],
+      Nested: { Member_Account: "144115233775727697" },
+    });
   });
 });
 
