@@ -150,10 +150,20 @@ describe("the example app, driven through a meeting", () => {
     await request(app).get(`/rooms/${ROOM}`).expect(404);
     await request(app).get("/rooms").expect(200, { rooms: [] });
 
+    // 14 callbacks: bob's replay is a duplicate, dave's enter from before the destroy is stale;
+    // the late seat change and rename are applied in their place in time, and lose to the newer ones.
     const health = await request(app).get("/healthz").expect(200);
-    expect(health.body).toEqual({ ok: true, rooms: 0, events: { applied: 10, stale: 3, duplicate: 1 } });
+    expect(health.body).toEqual({
+      ok: true,
+      mode: "memory",
+      pid: process.pid,
+      rooms: 0,
+      callbacks: { accepted: 14, failed: 0 },
+      events: { applied: 12, duplicate: 1, stale: 1 },
+    });
     expect(lines).toContain(`Room.CallbackAfterMemberEnter ${ROOM}: duplicate`);
-    expect(lines).toContain(`Room.CallbackAfterUpdateRoomInfo ${ROOM}: stale`);
+    expect(lines).toContain(`Room.CallbackAfterUpdateRoomInfo ${ROOM}: applied`);
+    expect(lines.at(-1)).toBe(`Room.CallbackAfterMemberEnter ${ROOM}: stale`);
   });
 
   it("answers every command with OK and creates unknown rooms lazily", async () => {
@@ -161,10 +171,11 @@ describe("the example app, driven through a meeting", () => {
     await deliver(seats(T, seat(4, "erin")));
     await deliver(event("Room.CallbackAfterMemberEnter", { RoomId: "other", MemberList_Account: ["frank"] }));
     const res = await request(app).get("/rooms").expect(200);
+    // Sorted by room ID.
     expect(res.body).toEqual({
       rooms: [
-        expect.objectContaining({ roomId: ROOM, members: ["erin"], seats: [seatView(4, "erin")] }),
         expect.objectContaining({ roomId: "other", members: ["frank"] }),
+        expect.objectContaining({ roomId: ROOM, members: ["erin"], seats: [seatView(4, "erin")] }),
       ],
     });
   });
@@ -195,6 +206,8 @@ describe("the example app, driven through a meeting", () => {
       expect.stringMatching(/^(Room\.CallbackAfterMemberEnter|callback) rejected: 4013 Sign does not match/),
       expect.stringMatching(/^(Room\.CallbackAfterMemberEnter|callback) rejected: 4033 SdkAppid/),
     ]);
+    const health = await request(app).get("/healthz").expect(200);
+    expect(health.body).toMatchObject({ callbacks: { accepted: 0, failed: 2 }, events: { applied: 0 } });
   });
 
   it("serves JSON health and 404s for unknown rooms", async () => {
@@ -202,7 +215,14 @@ describe("the example app, driven through a meeting", () => {
     await request(app)
       .get("/healthz")
       .expect("Content-Type", /json/)
-      .expect(200, { ok: true, rooms: 0, events: { applied: 0, stale: 0, duplicate: 0 } });
+      .expect(200, {
+        ok: true,
+        mode: "memory",
+        pid: process.pid,
+        rooms: 0,
+        callbacks: { accepted: 0, failed: 0 },
+        events: { applied: 0, duplicate: 0, stale: 0 },
+      });
     const res = await request(app).get("/rooms/nobody%20here").expect(404);
     expect(res.body).toEqual({ error: 'no room "nobody here"' });
   });

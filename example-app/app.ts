@@ -1,6 +1,8 @@
 import express from "express";
-import { createCallbackRouter, type CallbackEvent } from "trtc-room-callbacks";
-import { RoomStore } from "./state";
+import { COMMAND_NAMES, createCallbackRouter, type CallbackHandlers } from "trtc-room-callbacks";
+import { createRoomState, memoryRoomStore, type RoomState } from "trtc-room-callbacks/room-state";
+import { createInstanceStats, type InstanceStats } from "./instance-stats";
+import { roomHandlers } from "./room-handlers";
 
 /** What {@link createExampleApp} needs. */
 export interface ExampleAppOptions {
@@ -8,25 +10,33 @@ export interface ExampleAppOptions {
   sdkAppId: number | string;
   /** The callback authentication token, if Tencent signs callbacks. */
   token?: string | undefined;
-  /** The state to update; a new, empty one by default. */
-  store?: RoomStore | undefined;
+  /** The room state to serve; by default a new one in this process's memory. */
+  rooms?: RoomState | undefined;
+  /**
+   * What the router does with a validated callback. By default it applies the event to `rooms`;
+   * in Redis mode it queues it (`enqueueCallbacks(queue)`) for the workers.
+   */
+  receive?: CallbackHandlers<unknown> | undefined;
+  /** This instance's counts, served at `/healthz`; new ones by default. */
+  stats?: InstanceStats | undefined;
+  /** `/healthz`'s `mode`: where rooms live. Default `"memory"`. */
+  mode?: "memory" | "redis" | undefined;
+  /** Redis mode: the queue's job counts, the same on every instance, added to `/healthz`. */
+  queueCounts?: (() => Promise<Record<string, number>>) | undefined;
   /** Where to write one line per callback and per failure; nowhere by default. */
   log?: ((line: string) => void) | undefined;
 }
 
 /**
  * The example backend: keeps the live state of rooms from Tencent's callbacks
- * (received at `/trtc`) and serves it at `GET /rooms` and `GET /rooms/:roomId`.
+ * (received at `/trtc`) and serves it at `GET /rooms` and `GET /rooms/:roomId`,
+ * with this instance's counts at `GET /healthz`.
  */
 export function createExampleApp(options: ExampleAppOptions): express.Express {
-  const store = options.store ?? new RoomStore();
   const log = options.log ?? (() => {});
-
-  // Every command updates the same state; the store sorts out order and replays.
-  const update = (event: CallbackEvent): void => {
-    const result = store.apply(event);
-    log(`${event.CallbackCommand} ${roomOf(event)}: ${result}`);
-  };
+  const rooms = options.rooms ?? createRoomState({ store: memoryRoomStore() });
+  const stats = options.stats ?? createInstanceStats();
+  const receive = options.receive ?? (roomHandlers(rooms, stats, log) as CallbackHandlers<unknown>);
 
   const app = express();
   app.disable("x-powered-by");
@@ -35,32 +45,52 @@ export function createExampleApp(options: ExampleAppOptions): express.Express {
     createCallbackRouter({
       sdkAppId: options.sdkAppId,
       token: options.token,
-      handlers: {
-        "Room.CallbackAfterCreateRoom": update,
-        "Room.CallbackAfterUpdateRoomInfo": update,
-        "Room.CallbackAfterDestroyRoom": update,
-        "Room.CallbackAfterMemberEnter": update,
-        "Room.CallbackAfterMemberLeave": update,
-        "Mic.CallbackAfterSeatInfoChanged": update,
+      handlers: countAccepted(receive, stats),
+      onError: (error, info) => {
+        stats.callbacks.failed++;
+        log(`${info.receivedCommand ?? "callback"} rejected: ${error.code} ${error.message}`);
       },
-      onError: (error, info) =>
-        log(`${info.receivedCommand ?? "callback"} rejected: ${error.code} ${error.message}`),
     }),
   );
-  app.get("/rooms", (_req, res) => {
-    res.json({ rooms: store.list() });
+  app.get("/rooms", (_req, res, next) => {
+    rooms.list().then((list) => res.json({ rooms: list }), next);
   });
-  app.get("/rooms/:roomId", (req, res) => {
-    const room = store.get(req.params.roomId);
-    if (room) res.json(room);
-    else res.status(404).json({ error: `no room ${JSON.stringify(req.params.roomId)}` });
+  app.get("/rooms/:roomId", (req, res, next) => {
+    rooms.get(req.params.roomId).then((room) => {
+      if (room) res.json(room);
+      else res.status(404).json({ error: `no room ${JSON.stringify(req.params.roomId)}` });
+    }, next);
   });
   app.get("/healthz", (_req, res) => {
-    res.json({ ok: true, rooms: store.list().length, events: store.stats });
+    Promise.all([rooms.list(), options.queueCounts?.()]).then(
+      ([list, queue]) =>
+        res.json({
+          ok: true,
+          mode: options.mode ?? "memory",
+          pid: process.pid,
+          rooms: list.length,
+          callbacks: stats.callbacks,
+          events: stats.events,
+          ...(queue && { queue }),
+        }),
+      (error: Error) => res.status(503).json({ ok: false, error: error.message }),
+    );
   });
   return app;
 }
 
-function roomOf(event: CallbackEvent): string {
-  return "RoomInfo" in event ? event.RoomInfo.RoomId : event.RoomId;
+/** The handlers, each counting the callbacks it accepted in time (the router acks those OK). */
+function countAccepted(handlers: CallbackHandlers<unknown>, stats: InstanceStats): CallbackHandlers<unknown> {
+  const counted: Record<string, unknown> = {};
+  for (const command of COMMAND_NAMES) {
+    const handler = handlers[command] as
+      ((event: unknown, context: { signal: AbortSignal }) => unknown) | undefined;
+    if (!handler) continue;
+    counted[command] = async (event: unknown, context: { signal: AbortSignal }) => {
+      await handler(event, context);
+      // Past the router's deadline the ack is FAIL, and onError counts it.
+      if (!context.signal.aborted) stats.callbacks.accepted++;
+    };
+  }
+  return counted as CallbackHandlers<unknown>;
 }

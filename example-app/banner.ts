@@ -1,4 +1,4 @@
-import type { ExampleConfig } from "./config";
+import { redisAddress, type ExampleConfig } from "./config";
 
 /** The sample callback the start-up message offers to send. */
 export const SAMPLE_COMMAND = "Room.CallbackAfterMemberEnter";
@@ -15,6 +15,7 @@ export function startupMessage(config: ExampleConfig, port: number): string {
     "trtc-room-callbacks example app",
     `  SdkAppid      ${config.sdkAppId}   (TRTC_SDK_APP_ID)`,
     `  token         ${config.token ? "set: callbacks must be signed" : "none: signatures are not checked"}   (TRTC_CALLBACK_TOKEN)`,
+    `  rooms         ${roomsLine(config)}   (REDIS_URL)`,
     `  listening on  ${config.host}:${port}   (HOST, PORT)`,
     "",
     `Callback URL:  ${url}`,
@@ -37,6 +38,12 @@ export function startupMessage(config: ExampleConfig, port: number): string {
     "",
   );
   return lines.join("\n");
+}
+
+/** Where rooms live; for Redis its host and port only (the URL may hold a password). */
+function roomsLine(config: ExampleConfig): string {
+  if (config.redisUrl === undefined) return "in memory: this process only";
+  return `in Redis at ${redisAddress(config.redisUrl)}: shared, callbacks queued and worked by every instance`;
 }
 
 /** A host to put in a URL: the wildcard addresses mean this machine too. */

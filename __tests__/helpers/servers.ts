@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -170,4 +170,113 @@ function canConnect(port: number): Promise<boolean> {
     });
     socket.once("error", () => resolve(false));
   });
+}
+
+/** Where nginx listens, what it balances over, and its folder: what a configuration is made from. */
+export interface NginxLayout {
+  readonly listen: number;
+  readonly upstreams: readonly number[];
+  readonly dir: string;
+}
+
+/** An nginx of the test's own. */
+export interface NginxServer {
+  readonly port: number;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly dir: string;
+  readonly process: ChildProcess;
+  /** What nginx logged (its error log), for a failing test's message. */
+  errorLog(): string;
+  /** Stops nginx (SIGTERM, then SIGKILL), waits for it to exit and removes its folder. */
+  close(): Promise<void>;
+}
+
+export interface NginxOptions {
+  /** The configuration; by default a round robin over `upstreams` with `proxy_next_upstream error timeout`. */
+  config?: (layout: NginxLayout) => string;
+}
+
+/**
+ * Starts nginx in the foreground on a free loopback port, in a temporary folder holding its
+ * configuration, logs and pid file, proxying to 127.0.0.1 at `upstreamPorts`; resolves once it
+ * accepts connections.
+ */
+export async function startNginx(
+  upstreamPorts: readonly number[],
+  options: NginxOptions = {},
+): Promise<NginxServer> {
+  const program = which("nginx");
+  if (program === undefined) throw new Error("nginx is not installed (apt-get install -y nginx)");
+  const dir = mkdtempSync(join(tmpdir(), "trtc-nginx-"));
+  // nginx's workers run as nobody when it starts as root: they must reach the folder.
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const layout = { listen: port, upstreams: upstreamPorts, dir };
+  writeFileSync(join(dir, "nginx.conf"), (options.config ?? defaultNginxConfig)(layout));
+  const child = spawn(
+    program,
+    [
+      "-p",
+      `${dir}/`,
+      "-e",
+      join(dir, "error.log"),
+      "-c",
+      join(dir, "nginx.conf"),
+      "-g",
+      `daemon off; pid ${join(dir, "nginx.pid")};`,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const errorLog = () => {
+    try {
+      return stderr + readFileSync(join(dir, "error.log"), "utf8");
+    } catch {
+      return stderr;
+    }
+  };
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(port, child, errorLog);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { port, url: `http://127.0.0.1:${port}`, dir, process: child, errorLog, close };
+}
+
+function defaultNginxConfig({ listen, upstreams, dir }: NginxLayout): string {
+  return `worker_processes 1;
+error_log ${dir}/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log ${dir}/access.log;
+  client_body_temp_path ${dir}/client-body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream backends {
+${upstreams.map((port) => `    server 127.0.0.1:${port};`).join("\n")}
+  }
+  server {
+    listen 127.0.0.1:${listen};
+    location / {
+      proxy_pass http://backends;
+      proxy_next_upstream error timeout;
+    }
+  }
+}
+`;
 }
