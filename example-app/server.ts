@@ -50,6 +50,7 @@ export async function start(
     await redis?.close();
     throw new Error(
       `Cannot listen on ${config.host}:${config.port}: ${(error as Error).message} (set PORT or HOST)`,
+      { cause: error },
     );
   }
   const port = (server.address() as AddressInfo).port;
