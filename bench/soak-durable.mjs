@@ -66,18 +66,29 @@ async function receiver(url) {
   });
   await queue.waitUntilReady();
   let failures = 0;
+  const times = [];
+  const enqueue = enqueueCallbacks(queue)[COMMAND];
   const app = express();
   app.use(
     "/trtc",
     createCallbackRouter({
       sdkAppId: SDK_APP_ID,
-      handlers: enqueueCallbacks(queue),
+      handlers: {
+        [COMMAND]: async (event, context) => {
+          const started = performance.now();
+          try {
+            await enqueue(event, context);
+          } finally {
+            times.push(performance.now() - started);
+          }
+        },
+      },
       onError: () => void failures++,
     }),
   );
   const server = app.listen(0, "127.0.0.1", () => process.send({ port: server.address().port }));
   server.keepAliveTimeout = 60_000;
-  process.on("message", (message) => message === "failures" && process.send({ failures }));
+  process.on("message", (message) => message === "failures" && process.send({ failures, times }));
   process.on("disconnect", () => process.exit(0));
 }
 
@@ -267,10 +278,10 @@ async function soak() {
       Array.from({ length: TOTAL }, (_, i) => `${1670574414123 + i}:${144115233775727695n + BigInt(i)}`),
     );
     const missing = [...expectedKeys].filter((key) => !(key in effects)).length;
-    const receiverFailures = (await Promise.all(receivers.map((r) => ask(r.process, "failures")))).reduce(
-      (sum, m) => sum + m.failures,
-      0,
-    );
+    const answers = await Promise.all(receivers.map((r) => ask(r.process, "failures")));
+    const receiverFailures = answers.reduce((sum, m) => sum + m.failures, 0);
+    const times = answers.flatMap((m) => m.times).sort((a, b) => a - b);
+    const at = (p) => times[Math.min(times.length - 1, Math.floor((times.length * p) / 100))].toFixed(1);
     const workerFailures = (await Promise.all(workers.map((w) => ask(w.process, "stop")))).reduce(
       (sum, m) => sum + m.reported,
       0,
@@ -284,6 +295,9 @@ async function soak() {
     );
     console.log(
       `ack errors      ${errorCount}${errorCount ? ` ${JSON.stringify(Object.fromEntries(errors))}` : ""}; onError in receivers ${receiverFailures}`,
+    );
+    console.log(
+      `enqueue         p50 ${at(50)} ms, p99 ${at(99)} ms, max ${times.at(-1).toFixed(0)} ms; ${times.filter((t) => t >= 1000).length} at the 1000 ms limit`,
     );
     console.log(`processed       all by ${processedIn.toFixed(2)} s; jobs ${JSON.stringify(counts)}`);
     console.log(
