@@ -12,6 +12,8 @@ import { promisify } from "node:util";
  * module resolution.
  */
 const root = join(__dirname, "..");
+// Each test starts node or tsc: on a busy 2-core machine that takes more than Jest's default 5 s.
+jest.setTimeout(30_000);
 const execFileAsync = promisify(execFile);
 let consumer: string;
 let packedFiles: string[];
@@ -154,7 +156,7 @@ it("resolves only the exported entry points", async () => {
 
 // One test for both resolutions, run side by side. node16 also checks the
 // package's declarations (skipLibCheck off); bundler trusts them, to save time.
-it("type-checks a TypeScript consumer under moduleResolution node16 and bundler", async () => {
+it("type-checks a TypeScript consumer under moduleResolution node16 and bundler (with exactOptionalPropertyTypes)", async () => {
   const tsc = join(consumer, "node_modules", "typescript", "bin", "tsc");
   const check = (project: string) =>
     runAsync("node", [tsc, "-p", project, "--listFiles"], consumer).then(

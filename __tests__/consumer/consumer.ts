@@ -69,6 +69,9 @@ export async function check(): Promise<
   return ok && code === 0 ? result : result;
 }
 
+// `undefined` removes a field, also under exactOptionalPropertyTypes (tsconfig.bundler.json sets it).
+sampleEvent("Room.CallbackAfterMemberLeave", { Reason: undefined, RoomId: "r1" });
+
 // The types are real, not `any`: each misuse below must be an error.
 // @ts-expect-error a misspelt command
 createCallbackRouter({ sdkAppId: 1, handlers: { "Room.CallbackAfterMemberLeft": onLeave } });
