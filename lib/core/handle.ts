@@ -244,6 +244,7 @@ export function createCallbackHandle<Req>(config: Configuration<Req>, adapter: A
       status: 0,
       actionStatus: "",
       errorCode: 0,
+      error: undefined,
     };
     return tracer.request.run(message, () => handle(input, write, message));
   };

@@ -210,9 +210,10 @@ function isUsable(channel: TracingChannelLike | null | undefined): channel is Tr
 
 function traceChannel<M extends { error?: unknown }>(channel: TracingChannelLike): TraceChannel<M> {
   const { start, end, asyncStart, asyncEnd, error } = channel;
-  // Operations in their synchronous part, and those of them that finished there: their end waits for `end`.
-  const running = new WeakSet<M>();
-  const finishedEarly = new WeakSet<M>();
+  // Operations in their synchronous part (nested, so a stack), and those of them that finished there:
+  // their end waits for `end`. Arrays, not WeakSets: they hold one or two entries, and only while `fn` runs.
+  const running: M[] = [];
+  const finishedEarly: M[] = [];
   const publishEnd = (message: M): void => {
     if (message.error !== undefined) error.publish(message);
     asyncStart.publish(message);
@@ -229,20 +230,23 @@ function traceChannel<M extends { error?: unknown }>(channel: TracingChannelLike
       );
     },
     run<T>(message: M, fn: () => T): T {
-      running.add(message);
+      running.push(message);
       return start.runStores(message, () => {
         try {
           return fn();
         } finally {
-          running.delete(message);
+          running.pop();
           end.publish(message);
-          if (finishedEarly.delete(message)) publishEnd(message);
+          if (finishedEarly.length > 0 && finishedEarly[finishedEarly.length - 1] === message) {
+            finishedEarly.pop();
+            publishEnd(message);
+          }
         }
       });
     },
     finish(message: M): void {
       // A request refused before its first await is answered inside its synchronous part.
-      if (running.has(message)) finishedEarly.add(message);
+      if (running.includes(message)) finishedEarly.push(message);
       else publishEnd(message);
     },
   };
@@ -267,7 +271,19 @@ export function startHandlerTrace(
   describe: () => Omit<HandlerTraceMessage, "outcome" | "error">,
 ): HandlerTrace | undefined {
   if (channel === undefined || !channel.hasSubscribers) return undefined;
-  const message: HandlerTraceMessage = { ...describe(), outcome: "" };
+  const known = describe();
+  // Every field from the start, in one order: messages of one shape keep subscribers' property reads fast.
+  const message: HandlerTraceMessage = {
+    adapter: known.adapter,
+    command: known.command,
+    receivedCommand: known.receivedCommand,
+    sdkAppId: known.sdkAppId,
+    jobId: known.jobId,
+    attempt: known.attempt,
+    final: known.final,
+    outcome: "",
+    error: undefined,
+  };
   let started = false;
   let settled = false;
   const settle = (outcome: Exclude<HandlerOutcome, "">, error?: unknown): void => {
@@ -275,7 +291,7 @@ export function startHandlerTrace(
     if (settled || !started) return;
     settled = true;
     message.outcome = outcome;
-    if (outcome !== "ok") message.error = error;
+    message.error = outcome === "ok" ? undefined : error;
     channel.finish(message);
   };
   return {

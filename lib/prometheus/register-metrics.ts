@@ -3,6 +3,7 @@ import { Counter, Histogram, register as defaultRegistry, type Registry } from "
 import { TRACE_CHANNELS, type HandlerTraceMessage, type RequestTraceMessage } from "../core/trace";
 import { ConfigurationError } from "../index";
 import { commandLabel } from "./labels";
+import { Tally } from "./tally";
 
 /** The names of the metrics {@link registerMetrics} registers. */
 export const METRIC_NAMES = Object.freeze({
@@ -63,17 +64,25 @@ interface TracingChannelSubscribe<M> {
 export function registerMetrics(registry: Registry = defaultRegistry): () => void {
   checkRegistry(registry);
   const registers = [registry];
-  const requests = new Counter({
+  const requests = new Tally<"command" | "status" | "action" | "code">();
+  const unhandled = new Tally<"command" | "reason">();
+  new Counter({
     name: METRIC_NAMES.requests,
     help: "Callback requests answered, by command, HTTP status, ack ActionStatus and ErrorCode",
     labelNames: ["command", "status", "action", "code"] as const,
     registers,
+    collect() {
+      requests.push(this);
+    },
   });
-  const unhandled = new Counter({
+  new Counter({
     name: METRIC_NAMES.unhandled,
     help: 'Callbacks acked OK without a handler running: reason "no-handler" or "unknown-command"',
     labelNames: ["command", "reason"] as const,
     registers,
+    collect() {
+      unhandled.push(this);
+    },
   });
   const handlerDuration = new Histogram({
     name: METRIC_NAMES.handlerDuration,
@@ -92,14 +101,15 @@ export function registerMetrics(registry: Registry = defaultRegistry): () => voi
   const requestSubscribers: Subscribers<RequestTraceMessage> = {
     asyncEnd(message) {
       const command = commandLabel(message.command, message.receivedCommand);
-      requests.inc({
+      const { status, actionStatus: action, errorCode: code, handled } = message;
+      requests.add(`${command} ${status} ${action} ${code}`, () => ({
         command,
-        status: String(message.status),
-        action: message.actionStatus,
-        code: String(message.errorCode),
-      });
-      if (message.handled === "no-handler" || message.handled === "unknown-command") {
-        unhandled.inc({ command, reason: message.handled });
+        status: String(status),
+        action,
+        code: String(code),
+      }));
+      if (handled === "no-handler" || handled === "unknown-command") {
+        unhandled.add(`${command} ${handled}`, () => ({ command, reason: handled }));
       }
     },
   };
