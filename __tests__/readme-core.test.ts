@@ -248,9 +248,9 @@ describe("README: Coexisting with express.json()", () => {
   const handlers: CallbackHandlers = { "Room.CallbackAfterMemberEnter": () => {} };
   const text = () => section("Coexisting with `express.json()`");
 
-  it("a compressed body gets 400/4001", async () => {
+  it("a compressed body, or one in another charset, gets 400/4001", async () => {
     expect(text()).toContain(
-      "a compressed body (`Content-Encoding: gzip`) or one in another charset gets 400/4001",
+      "a compressed body (`Content-Encoding: gzip`) gets 400/4001, and so does a body in another charset (GBK, say;",
     );
     const app = express();
     app.use("/trtc", createCallbackRouter({ sdkAppId: SDK_APP_ID, handlers }));
@@ -261,6 +261,16 @@ describe("README: Coexisting with express.json()", () => {
       .send(gzipSync(JSON.stringify({ RoomId: "r" })))
       .expect(400);
     expect(response.body).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 4001 });
+    // {"RoomId":"你好"} in GBK.
+    const gbk = Buffer.from("7b22526f6f6d4964223a22c4e3bac3227d", "hex");
+    const charset = await request(app)
+      .post("/trtc")
+      .query(query("Room.CallbackAfterMemberEnter"))
+      .set("Content-Type", "application/json; charset=gbk")
+      .serialize((data: unknown) => data as string)
+      .send(gbk)
+      .expect(400);
+    expect(charset.body).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 4001 });
   });
 
   it("a router mounted without a path answers every request of the app", async () => {
