@@ -57,7 +57,13 @@ async function main(argv: readonly string[]): Promise<void> {
   const run = (name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Child => {
     const child: Child = {
       name,
-      process: spawn(command, args, { env: env ?? process.env, stdio: ["ignore", "pipe", "pipe"] }),
+      // A group of its own: Ctrl-C reaches this script only, which then stops each child in order
+      // (an instance that got SIGINT from the terminal and SIGTERM from here would stop at once).
+      process: spawn(command, args, {
+        env: env ?? process.env,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      }),
       stopping: false,
     };
     for (const stream of [child.process.stdout, child.process.stderr]) {
