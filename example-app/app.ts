@@ -1,7 +1,9 @@
 import express from "express";
+import type { Registry } from "prom-client";
 import { COMMAND_NAMES, createCallbackRouter, type CallbackHandlers } from "trtc-room-callbacks";
 import { createRoomState, memoryRoomStore, type RoomState } from "trtc-room-callbacks/room-state";
 import { createInstanceStats, type InstanceStats } from "./instance-stats";
+import { serveMetrics } from "./metrics";
 import { roomHandlers } from "./room-handlers";
 
 /** What {@link createExampleApp} needs. */
@@ -25,6 +27,8 @@ export interface ExampleAppOptions {
   queueCounts?: (() => Promise<Record<string, number>>) | undefined;
   /** Where to write one line per callback and per failure; nowhere by default. */
   log?: ((line: string) => void) | undefined;
+  /** Serves `GET /metrics` from this registry (`createExampleMetrics().registry`); no `/metrics` by default. */
+  metrics?: Registry | undefined;
 }
 
 /**
@@ -61,6 +65,7 @@ export function createExampleApp(options: ExampleAppOptions): express.Express {
       else res.status(404).json({ error: `no room ${JSON.stringify(req.params.roomId)}` });
     }, next);
   });
+  if (options.metrics) app.get("/metrics", serveMetrics(options.metrics));
   app.get("/healthz", (_req, res) => {
     Promise.all([rooms.list(), options.queueCounts?.()]).then(
       ([list, queue]) =>
