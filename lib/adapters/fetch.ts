@@ -54,21 +54,58 @@ export function createCallbackFetchHandler(options: CallbackOptions<Request>): C
 
 /**
  * Reads a `Request`'s body into one array, bounded by `limit` bytes (the
- * declared `Content-Length` first, then the bytes counted as they stream)
- * and by the deadline. Rejects with a 413 or 5901, or an
- * {@link IncompleteBody} (408 at the deadline, 4990 when the client hung up)
- * carrying what did arrive; the stream is cancelled on every early exit.
+ * declared `Content-Length`, or the bytes counted as they stream) and by the
+ * deadline. Rejects with a 413 or 5901, or an {@link IncompleteBody} (408 at
+ * the deadline, 4990 when the client hung up).
  */
-async function readRequestBody(request: Request, deadline: Deadline, limit: number): Promise<Uint8Array> {
+function readRequestBody(request: Request, deadline: Deadline, limit: number): Promise<Uint8Array> {
   if (request.bodyUsed) {
-    throw new RequestRejectedError(
-      "the request body was already read: pass the original Request to the callback handler before anything reads its body (in Hono: c.req.raw, before any c.req.json())",
-      ErrorCodes.BodyAlreadyRead,
-      500,
+    return Promise.reject(
+      new RequestRejectedError(
+        "the request body was already read: pass the original Request to the callback handler before anything reads its body (in Hono: c.req.raw, before any c.req.json())",
+        ErrorCodes.BodyAlreadyRead,
+        500,
+      ),
     );
   }
-  const declared = Number(request.headers.get("content-length"));
-  if (declared > limit) throw tooLarge(limit);
+  const length = request.headers.get("content-length");
+  if (length !== null) {
+    if (Number(length) > limit) return Promise.reject(tooLarge(limit));
+    return readDeclaredBody(request, deadline);
+  }
+  return readStreamedBody(request, deadline, limit);
+}
+
+/**
+ * A body whose `Content-Length` is within `limit`: the runtime frames it to
+ * that length, so it is read whole with `arrayBuffer()`, every runtime's
+ * fast path (on `@hono/node-server` the stream route costs four times the
+ * CPU). It yields nothing until the body is complete, so a 408 or 4990 here
+ * reports no partial body.
+ */
+function readDeclaredBody(request: Request, deadline: Deadline): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    deadline.onExpire(() => reject(bodyTimeout(deadline, "")));
+    request.arrayBuffer().then(
+      (buffer) => {
+        deadline.onExpire(undefined);
+        resolve(new Uint8Array(buffer));
+      },
+      // The body stream failed: the client went away before it was complete.
+      () => {
+        deadline.onExpire(undefined);
+        reject(aborted(""));
+      },
+    );
+  });
+}
+
+/**
+ * A body without `Content-Length` (chunked): counted as it streams and
+ * cancelled past `limit`; at the deadline or a hang-up, what arrived is
+ * reported.
+ */
+async function readStreamedBody(request: Request, deadline: Deadline, limit: number): Promise<Uint8Array> {
   const { signal } = request;
   if (signal.aborted) throw aborted("");
   const stream = request.body;
@@ -85,18 +122,7 @@ async function readRequestBody(request: Request, deadline: Deadline, limit: numb
   const onAbort = () => stop?.(aborted(partial()));
   const partial = () => lenientText(concat(chunks, size));
   signal.addEventListener("abort", onAbort);
-  deadline.onExpire(() =>
-    stop?.(
-      new IncompleteBody(
-        new RequestRejectedError(
-          `the body did not arrive within ${deadline.ms} ms`,
-          ErrorCodes.BodyTimeout,
-          408,
-        ),
-        partial(),
-      ),
-    ),
-  );
+  deadline.onExpire(() => stop?.(bodyTimeout(deadline, partial())));
   try {
     for (;;) {
       let result: Awaited<ReturnType<typeof reader.read>>;
@@ -131,6 +157,13 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
     offset += chunk.byteLength;
   }
   return all;
+}
+
+function bodyTimeout(deadline: Deadline, received: string): IncompleteBody {
+  return new IncompleteBody(
+    new RequestRejectedError(`the body did not arrive within ${deadline.ms} ms`, ErrorCodes.BodyTimeout, 408),
+    received,
+  );
 }
 
 function aborted(received: string): IncompleteBody {
