@@ -54,7 +54,7 @@ async function cli(args: string[], env: Env = { TRTC_SECRET_KEY: SECRET }) {
 }
 
 /** A real receiver: the package's router on an Express app, on a free port. */
-async function startReceiver(handlers: CallbackHandlers, token?: string) {
+async function startReceiver(handlers: CallbackHandlers, token?: string, bodyParserFirst = false) {
   const received: string[] = [];
   type Loose = (event: unknown, context: unknown) => unknown;
   const recording: Record<string, Loose> = {};
@@ -65,6 +65,8 @@ async function startReceiver(handlers: CallbackHandlers, token?: string) {
     };
   }
   const app = express();
+  // The deployment mistake `config check` must catch: a JSON parser before the router rounds 18-digit IDs.
+  if (bodyParserFirst) app.use(express.json());
   app.use(
     "/trtc",
     createCallbackRouter({ sdkAppId: Number(SDK_APP_ID), handlers: recording as CallbackHandlers, token }),
@@ -360,6 +362,25 @@ describe("trtc-room-callbacks config", () => {
         expect(result.stdout).toMatch(/Room\.CallbackAfterMemberEnter {2}HTTP \d+, (FAIL|not an ack)/);
         expect(result.stdout).toContain("1 callbacks: 0 OK, 1 not OK\n");
         expect(receiver.received).toEqual([]);
+      } finally {
+        await receiver.close();
+      }
+    });
+
+    it("sends IDs in Tencent's wire form, so a router mounted after express.json() shows up as FAIL", async () => {
+      const receiver = await startReceiver({}, undefined, true);
+      try {
+        fake.configs.set(1400000001, {
+          Url: receiver.url,
+          CallbackCommandList: ["Mic.CallbackAfterSeatInfoChanged", "Room.CallbackAfterDestroyRoom"],
+        });
+        const result = await cli(["config", "check", ...endpoint]);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toMatch(
+          /Mic\.CallbackAfterSeatInfoChanged {2}HTTP 400, FAIL 4002 .*express\.json\(\)/,
+        );
+        expect(result.stdout).toContain("Room.CallbackAfterDestroyRoom     HTTP 200, OK\n");
+        expect(receiver.received).toEqual(["Room.CallbackAfterDestroyRoom"]);
       } finally {
         await receiver.close();
       }

@@ -10,6 +10,7 @@ import { parse, readInteger, readTarget, UsageError } from "./args";
 import { callbackUrl, deliver, describe } from "./deliver";
 import { CONFIG_HELP, EXIT, PROGRAM } from "./help";
 import type { Output } from "./output";
+import { toWireJson } from "./wire-json";
 
 const OPTIONS = {
   "sdk-app-id": { type: "string" },
@@ -195,13 +196,16 @@ async function check(
     out.stderr(`${PROGRAM}: ${where} has no callback configuration to check: run config set first\n`);
     return EXIT.failed;
   }
-  const token = values.token ?? (env.TRTC_CALLBACK_TOKEN === "" ? undefined : env.TRTC_CALLBACK_TOKEN);
-  const target = readTarget({
-    url: configuration.url,
-    "sdk-app-id": String(client.sdkAppId),
-    token,
-    timeout: values.timeout,
-  });
+  const target = readTarget(
+    {
+      url: configuration.url,
+      "sdk-app-id": String(client.sdkAppId),
+      token: values.token,
+      timeout: values.timeout,
+    },
+    env,
+  );
+  const token = target.token;
   out.stdout(
     `Checking ${configuration.url} (from ${where}) with one ${token === undefined ? "unsigned" : "signed"} sample per configured command\n`,
   );
@@ -214,7 +218,9 @@ async function check(
     }
     // EventTime now: a receiver ordering events by time would call the doc sample's stale.
     const event = { ...(sampleEvent(command as CallbackCommand) as object), EventTime: now() };
-    const answer = await deliver(callbackUrl(target, command), JSON.stringify(event), target);
+    // In Tencent's wire form (18-digit IDs as bare numbers), so a receiver behind express.json() shows up here too.
+    const body = toWireJson(event, { stringIds: false });
+    const answer = await deliver(callbackUrl(target, command), body, target);
     if (!answer.ok) failed++;
     out.stdout(`${command.padEnd(width)}  ${describe(answer)}\n`);
   }
