@@ -149,6 +149,31 @@ describe("parseJson's one pass over the text", () => {
     );
   });
 
+  it("throws exactly when JSON.parse throws, on generated texts with one character changed", () => {
+    fc.assert(
+      fc.property(
+        tree.object,
+        fc.nat(),
+        fc.constantFrom("", "{", "}", "[", "]", ",", ":", '"', "\\", " ", "1", "-"),
+        (object, at, insert) => {
+          const rendered = render(object, "");
+          const position = at % (rendered.length + 1);
+          // Replace one character (or insert, at the end) with another, or delete it.
+          const text = rendered.slice(0, position) + insert + rendered.slice(position + 1);
+          let valid = true;
+          try {
+            JSON.parse(text);
+          } catch {
+            valid = false;
+          }
+          if (valid) expect(parseJson(text)).toEqual(expected(text));
+          else expect(() => parseJson(text)).toThrow(SyntaxError);
+        },
+      ),
+      { numRuns: 5000, seed: 11 },
+    );
+  });
+
   it("keeps invalid JSON invalid around a dropped member", () => {
     for (const text of [
       '{"constructor":1,}',

@@ -93,6 +93,16 @@ function paired<S extends Joi.Schema>(
  */
 export type ExactSchemaMap<P> = { [K in keyof P]-?: Joi.ObjectPropertiesSchema<Exclude<P[K], undefined>> };
 
+/** Whether `record` has fewer than `count` enumerable keys, counting no further than `count`. */
+function fewerKeysThan(record: object, count: number): boolean {
+  let keys = 0;
+  for (const key in record) {
+    if (++keys >= count) return false;
+    void key;
+  }
+  return true;
+}
+
 function isInvalid(result: unknown): result is Invalid {
   return result instanceof Invalid;
 }
@@ -117,17 +127,46 @@ export function objectSchema<P>(
     fields.push([key, check]);
   }
   const required = options.required === true;
+  // A required field must be looked at even when absent: such objects are walked field by field.
+  const requiredFields = Object.values(children).some(
+    (child) => (child.describe().flags as { presence?: string } | undefined)?.presence === "required",
+  );
   const check: Check = (value) => {
     if (value === undefined) return required ? new Invalid(schema, value) : undefined;
     if (value === null || typeof value !== "object" || Array.isArray(value))
       return new Invalid(schema, value);
     if (Object.getPrototypeOf(value) !== Object.prototype) return UNSURE;
-    // Joi's result is a shallow copy with the same keys in the same order.
-    const copy = Object.assign({}, value) as Record<string, unknown>;
-    // An own `__proto__` key would have set the copy's prototype: Joi's to judge.
-    if (Object.getPrototypeOf(copy) !== Object.prototype) return UNSURE;
+    const record = value as Record<string, unknown>;
+    // Without required fields, only the fields present need a look: an object's own keys,
+    // when they are fewer than the schema's, are the cheaper walk (a list of `{}` costs no
+    // more than JSON.parse spent making it).
+    if (!requiredFields && fewerKeysThan(record, fields.length)) {
+      let copy: Record<string, unknown> | undefined;
+      for (const key in record) {
+        const fieldCheck = checksByKey.get(key);
+        if (fieldCheck === undefined) continue;
+        const item = record[key];
+        const result = fieldCheck(item);
+        if (Object.is(result, item)) continue;
+        // Joi reports the first failure in the schema's order: the full walk finds it.
+        if (result === UNSURE || isInvalid(result)) return inSchemaOrder(record);
+        copy ??= Object.assign({}, record) as Record<string, unknown>;
+        if (result === undefined) delete copy[key];
+        else copy[key] = result;
+      }
+      if (copy !== undefined && Object.getPrototypeOf(copy) !== Object.prototype) return UNSURE;
+      return copy ?? record;
+    }
+    return inSchemaOrder(record);
+  };
+  const checksByKey = new Map(fields);
+  /** The fields in the schema's order, as Joi walks them. */
+  const inSchemaOrder = (record: Record<string, unknown>): unknown => {
+    // Joi's result is a shallow copy with the same keys in the same order; made only when a
+    // field changes, so a body already in normal form costs no allocation.
+    let copy: Record<string, unknown> | undefined;
     for (const [key, fieldCheck] of fields) {
-      const item = copy[key];
+      const item = record[key];
       const result = fieldCheck(item);
       // Object.is: Joi turns -0 into 0, a change `===` does not see.
       if (Object.is(result, item)) continue;
@@ -136,11 +175,16 @@ export function objectSchema<P>(
         result.path.unshift(key);
         return result;
       }
+      if (copy === undefined) {
+        copy = Object.assign({}, record) as Record<string, unknown>;
+        // An own `__proto__` key would have set the copy's prototype: Joi's to judge.
+        if (Object.getPrototypeOf(copy) !== Object.prototype) return UNSURE;
+      }
       // Joi deletes a key its schema made absent, and keeps one that was `undefined` already.
       if (result === undefined) delete copy[key];
       else copy[key] = result;
     }
-    return copy;
+    return copy ?? record;
   };
   return paired(
     schema,
@@ -164,7 +208,7 @@ function tooLong(label: string): string {
     .replace("{{#limit}}", String(MAX_LIST_LENGTH));
 }
 
-/** A list of `item`, at most {@link MAX_LIST_LENGTH} long; Joi's result is a copy. */
+/** A list of `item`, at most {@link MAX_LIST_LENGTH} long. */
 export function list<T>(item: Joi.Schema<T>): Joi.ArraySchema<T[]> {
   const schema = Joi.array()
     .items(item)
@@ -178,9 +222,9 @@ export function list<T>(item: Joi.Schema<T>): Joi.ArraySchema<T[]> {
     if (!Array.isArray(value)) return new Invalid(schema, value);
     // Joi checks the items first and the length after; checking the length first bounds the work.
     if (value.length > MAX_LIST_LENGTH) return new Invalid(schema, value, tooLong);
-    const copy = value.slice();
-    for (let i = 0; i < copy.length; i++) {
-      const entry = copy[i];
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const entry: unknown = value[i];
       // A hole (or an `undefined` entry) is a sparse item for Joi: no JSON parser makes one.
       if (entry === undefined) return UNSURE;
       const result = itemCheck(entry);
@@ -195,10 +239,13 @@ export function list<T>(item: Joi.Schema<T>): Joi.ArraySchema<T[]> {
         sparse.path.push(i);
         return sparse;
       }
+      // Joi's result is a copy, made here only when an entry changes.
+      copy ??= value.slice();
       copy[i] = result;
     }
-    return copy;
+    return copy ?? value;
   };
+
   return paired(
     schema,
     check,
@@ -262,10 +309,9 @@ function accountCheck(schema: Joi.Schema, blank: "keep" | "absent" | "invalid", 
     }
     if (value === undefined) return required ? new Invalid(schema, value) : undefined;
     if (typeof value === "number") {
-      const result = accountFromNumber(value);
-      return "value" in result && typeof result.value === "string"
-        ? result.value
-        : new Invalid(schema, value);
+      // accountFromNumber's answer for the usual case, without allocating it.
+      if (Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
+      return new Invalid(schema, value);
     }
     if (value === null && !required) return undefined;
     return new Invalid(schema, value);
@@ -319,6 +365,8 @@ export function integer(): Joi.NumberSchema<number> {
       if (value === undefined) return undefined;
       if (value === null) return undefined;
       if (typeof value === "string") {
+        // The usual numeric string, a canonical safe integer, reads as itself; Joi's rules for the rest.
+        if (CANONICAL_INTEGER.test(value)) return Number(value);
         const number = numberFromString(value);
         return number !== undefined && Number.isSafeInteger(number) ? number : new Invalid(schema, value);
       }
@@ -327,6 +375,8 @@ export function integer(): Joi.NumberSchema<number> {
     { type: "number", flags: { empty: EMPTY_NULL }, rules: [{ name: "integer" }] },
   );
 }
+
+const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d{0,14})$/;
 
 // Joi's conversion of a numeric string (joi/lib/types/number.js), for schemas without `.unsafe()`.
 const NUMBER = /^\s*[+-]?(?:(?:\d+(?:\.\d*)?)|(?:\.\d+))(?:e([+-]?\d+))?\s*$/i;
@@ -371,6 +421,8 @@ export function flag(): Joi.BooleanSchema<boolean> {
     (value) => {
       if (typeof value === "boolean" || value === undefined) return value;
       if (value === null) return undefined;
+      if (value === "true") return true;
+      if (value === "false") return false;
       if (typeof value === "string") {
         const normal = value.trim().toLowerCase();
         if (normal === "true") return true;

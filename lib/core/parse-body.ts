@@ -28,7 +28,8 @@ export function lenientText(body: Uint8Array): string {
 }
 
 /**
- * The body as a JSON object, `__proto__`/`constructor` keys removed. `text`
+ * The body as a JSON object of the core's own (a body another middleware
+ * parsed is copied at its top level), `__proto__`/`constructor` keys removed. `text`
  * is the decoded raw body, or `undefined` when its bytes are not UTF-8.
  * Throws {@link InvalidEventError} (4001) for a body that is not valid UTF-8,
  * not JSON, or not an object, and (4002) for a user ID written as a number
@@ -57,7 +58,10 @@ export function bodyObject(body: BodyInput, text: string | undefined): Record<st
     const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
     throw invalidJson(`the body must be a JSON object; got ${kind}`);
   }
-  return value as Record<string, unknown>;
+  // The object returned is the core's own, to become the event: not the app's `req.body`.
+  return isParsed(body)
+    ? (Object.assign({}, value) as Record<string, unknown>)
+    : (value as Record<string, unknown>);
 }
 
 /**

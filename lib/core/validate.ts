@@ -27,7 +27,9 @@ const validators = new Map<CallbackCommand, Validator>(
  * Validates a parsed body against its command's schema and returns the
  * normalised event (IDs as exact strings, `"true"`/`"false"` as booleans,
  * `null` optional fields removed, unknown fields kept), with
- * `CallbackCommand` set to the canonical name. Throws
+ * `CallbackCommand` set to the canonical name. The event may be `body`
+ * itself: the body must be the caller's own (the core's parsed copy); values
+ * nested in it are never altered, only copied where they change. Throws
  * {@link InvalidEventError} (4002) naming the first field that breaks the
  * schema, as Joi would.
  */

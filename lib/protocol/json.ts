@@ -98,18 +98,21 @@ const LITERAL_CAP = 40;
  * quotes bare integers of 16 or more digits, drops `__proto__` and
  * `constructor` members, and throws {@link InexactIdError} for a user ID
  * written with a fraction or an exponent. Text that is not JSON is left for
- * `JSON.parse` to refuse: nothing here makes invalid JSON valid (a dropped
- * member's value is parsed on its own, and a member is dropped only where a
- * member may stand).
+ * `JSON.parse` to refuse: nothing here makes invalid JSON valid (the dropped
+ * members' values are parsed too, and a member is dropped only where a member
+ * may stand).
  */
 function rewrite(text: string): string {
   const parts: string[] = [];
+  const dropped: string[] = [];
   let copied = 0;
   const stack: Frame[] = [];
   // The last key read in the innermost object, when it names a user ID.
   let idKey: string | undefined;
   // The comma cut with the last dropped member, when it was cut after it.
   let cutComma = -1;
+  // The next backslash at or after the current position: found once, not once per key.
+  let backslash = -1;
   const length = text.length;
   let i = 0;
   while (i < length) {
@@ -120,18 +123,23 @@ function rewrite(text: string): string {
       if (stack[stack.length - 1] !== OBJECT) continue;
       const colon = skipSpace(text, i);
       if (text.charCodeAt(colon) !== COLON) continue;
-      const key = keyName(text, start, i);
-      if (key === "__proto__" || key === "constructor") {
-        const dropped = memberSpan(text, start, colon + 1, cutComma);
-        if (dropped !== undefined) {
-          parts.push(text.slice(copied, dropped.from));
-          cutComma = text.charCodeAt(dropped.to - 1) === COMMA ? dropped.to - 1 : -1;
-          copied = dropped.to;
-          i = dropped.to;
+      if (backslash !== -2 && backslash <= start) {
+        backslash = text.indexOf("\\", start);
+        if (backslash < 0) backslash = -2;
+      }
+      const kind = backslash >= 0 && backslash < i ? escapedKeyKind(text, start, i) : keyKind(text, start, i);
+      if (kind === PROTOTYPE_KEY) {
+        const span = memberSpan(text, start, colon + 1, cutComma);
+        if (span !== undefined) {
+          dropped.push(text.slice(span.valueStart, span.valueEnd));
+          parts.push(text.slice(copied, span.from));
+          cutComma = text.charCodeAt(span.to - 1) === COMMA ? span.to - 1 : -1;
+          copied = span.to;
+          i = span.to;
           continue;
         }
       }
-      idKey = key !== undefined && isIdKey(key) ? key : undefined;
+      idKey = typeof kind === "string" ? kind : undefined;
       i = colon + 1;
     } else if (c === OPEN_BRACE) {
       stack.push(OBJECT);
@@ -172,9 +180,85 @@ function rewrite(text: string): string {
       i++;
     }
   }
+  if (dropped.length > 0) checkDropped(text, dropped);
   if (copied === 0) return text;
   parts.push(text.slice(copied));
   return parts.join("");
+}
+
+/** Throws JSON.parse's own `SyntaxError` when a dropped member's value was not JSON. */
+function checkDropped(text: string, dropped: readonly string[]): void {
+  try {
+    // One parse for all of them: each slice is one whole value or one token, so the list
+    // parses exactly when every value does.
+    JSON.parse(`[${dropped.join(",")}]`);
+  } catch {
+    JSON.parse(text);
+    throw new SyntaxError("invalid JSON in a __proto__ or constructor member");
+  }
+}
+
+/** What a key is to the rewriting pass: a prototype key, a user-ID key (its name), or neither. */
+const PROTOTYPE_KEY = 0;
+const OTHER_KEY = 1;
+type KeyKind = typeof PROTOTYPE_KEY | typeof OTHER_KEY | string;
+
+/** The kind of the key whose string token spans `start` to `end`, without escapes. */
+function keyKind(text: string, start: number, end: number): KeyKind {
+  const length = end - start - 2;
+  if (length === 9 && text.startsWith("__proto__", start + 1)) return PROTOTYPE_KEY;
+  if (length === 11 && text.startsWith("constructor", start + 1)) return PROTOTYPE_KEY;
+  if (
+    (length === 6 && text.startsWith("RoomId", start + 1)) ||
+    (length >= 8 && text.startsWith("_Account", end - 9))
+  ) {
+    return text.slice(start + 1, end - 1);
+  }
+  return OTHER_KEY;
+}
+
+/** The kind of a key written with escapes, decoded. */
+function escapedKeyKind(text: string, start: number, end: number): KeyKind {
+  const key = decodeString(text, start + 1, end - 1);
+  if (key === undefined) return OTHER_KEY;
+  if (key === "__proto__" || key === "constructor") return PROTOTYPE_KEY;
+  return isIdKey(key) ? key : OTHER_KEY;
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
+
+/** The text of a JSON string's content; `undefined` for an invalid escape (JSON.parse refuses it). */
+function decodeString(text: string, from: number, to: number): string | undefined {
+  let out = "";
+  let copied = from;
+  let i = text.indexOf("\\", from);
+  while (i >= 0 && i < to) {
+    out += text.slice(copied, i);
+    const escape = text.charAt(i + 1);
+    if (escape === "u") {
+      const hex = text.slice(i + 2, i + 6);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) return undefined;
+      out += String.fromCharCode(parseInt(hex, 16));
+      i += 6;
+    } else {
+      const simple = SIMPLE_ESCAPES[escape];
+      if (simple === undefined) return undefined;
+      out += simple;
+      i += 2;
+    }
+    copied = i;
+    i = text.indexOf("\\", i);
+  }
+  return out + text.slice(copied, to);
 }
 
 /** The index just past the string starting at `start` (a quote), or the text's length. */
@@ -197,17 +281,6 @@ function skipSpace(text: string, i: number): number {
   return i;
 }
 
-/** The key a string token spells, escapes decoded; `undefined` when it is not a valid string. */
-function keyName(text: string, start: number, end: number): string | undefined {
-  const raw = text.slice(start + 1, end - 1);
-  if (!raw.includes("\\")) return raw;
-  try {
-    return JSON.parse(text.slice(start, end)) as string;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether a key names a user ID, as Tencent names them: `*_Account`, and `RoomId`. */
 export function isIdKey(key: string): boolean {
   return key === "RoomId" || key.endsWith("_Account");
@@ -216,23 +289,20 @@ export function isIdKey(key: string): boolean {
 /**
  * The span to cut to drop the member whose key starts at `keyStart` and whose
  * value starts after `valueFrom`: the member and one comma beside it
- * (`cutComma` is the comma cut with the member before, or -1). `undefined` when the member is not where a
- * member may stand or its value is not JSON: the text is then left as it is,
- * for JSON.parse to refuse.
+ * (`cutComma` is the comma cut with the member before, or -1), and where its
+ * value lies, to be checked. `undefined` when the member is not where a
+ * member may stand: the text is then left as it is, for JSON.parse to refuse.
  */
 function memberSpan(
   text: string,
   keyStart: number,
   valueFrom: number,
   cutComma: number,
-): { from: number; to: number } | undefined {
+): { from: number; to: number; valueStart: number; valueEnd: number } | undefined {
   const valueStart = skipSpace(text, valueFrom);
   const valueEnd = endOfValue(text, valueStart);
-  try {
-    JSON.parse(text.slice(valueStart, valueEnd));
-  } catch {
-    return undefined;
-  }
+  // No value at all: `[]` would take that for an empty list.
+  if (valueEnd === valueStart) return undefined;
   let before = keyStart - 1;
   while (before >= 0 && isSpace(text.charCodeAt(before))) before--;
   const after = skipSpace(text, valueEnd);
@@ -240,12 +310,12 @@ function memberSpan(
   if (next !== COMMA && next !== CLOSE_BRACE) return undefined;
   // A comma already cut (with the member before, also dropped) leaves this member first.
   const previous = before === cutComma ? OPEN_BRACE : text.charCodeAt(before);
-  if (previous === COMMA) return { from: before, to: valueEnd };
+  if (previous === COMMA) return { from: before, to: valueEnd, valueStart, valueEnd };
   if (previous !== OPEN_BRACE) return undefined;
-  if (next === CLOSE_BRACE) return { from: keyStart, to: valueEnd };
+  if (next === CLOSE_BRACE) return { from: keyStart, to: valueEnd, valueStart, valueEnd };
   // `{"constructor":1,}` must stay invalid: a member has to follow the comma.
   return text.charCodeAt(skipSpace(text, after + 1)) === QUOTE
-    ? { from: keyStart, to: after + 1 }
+    ? { from: keyStart, to: after + 1, valueStart, valueEnd }
     : undefined;
 }
 
