@@ -13,7 +13,6 @@ import {
   freePort,
   startNginx,
   startRedis,
-  waitForPort,
   type NginxServer,
   type RedisServer,
 } from "./helpers/servers";
@@ -154,7 +153,14 @@ describeWithServer("nginx", "the example app behind nginx", () => {
       const append = (chunk: Buffer) => output.set(child, output.get(child) + chunk.toString());
       child.stdout?.on("data", append);
       child.stderr?.on("data", append);
-      await waitForPort(port, child, () => output.get(child) ?? "");
+      // Its start-up message is printed once it listens (and, in Redis mode, once Redis answered).
+      // Compiling the sources takes a while on a busy machine: jest's timeout bounds the wait.
+      await until(async () => {
+        const text = output.get(child) ?? "";
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`an instance exited:\n${text}`);
+        return text.includes(`Callback URL:  http://127.0.0.1:${port}/trtc`) ? true : undefined;
+      });
       return child;
     }
 
