@@ -258,6 +258,39 @@ describe("registerMetrics after a simulated meeting", () => {
   });
 });
 
+describe("the README's sample", () => {
+  it("serves the metrics of the router it mounts", async () => {
+    const handlers = { "Room.CallbackAfterMemberEnter": () => {} };
+    // README: "Observability: metrics" (begin)
+    const registry = new Registry();
+    const stopMetrics = registerMetrics(registry); // stopMetrics() unregisters them
+
+    const app = express();
+    app.use("/trtc", createCallbackRouter({ sdkAppId: 1400000001, handlers }));
+    app.get("/metrics", async (_req, res) => {
+      res.type(registry.contentType).send(await registry.metrics());
+    });
+    // README: "Observability: metrics" (end)
+    unregister = stopMetrics;
+    server = await new Promise<Server>((resolve) => {
+      const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect(
+      await post(`${base}/trtc`, "Room.CallbackAfterMemberEnter", samples["Room.CallbackAfterMemberEnter"]),
+    ).toBe(200);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(
+      sampleOf(parseMetrics(text), METRIC_NAMES.requests, {
+        command: "Room.CallbackAfterMemberEnter",
+        status: "200",
+        action: "OK",
+        code: "0",
+      }),
+    ).toBe(1);
+  });
+});
+
 describe("registering and unregistering", () => {
   it("unregistering stops counting and removes the metrics, and a registry can then be registered again", async () => {
     const registry = new Registry();

@@ -337,6 +337,38 @@ describe.each(transports)("tracing channels on %s", (_name, adapter, start) => {
   });
 });
 
+describe("the README's sample", () => {
+  it("warns of each callback acked OK while no handler ran", async () => {
+    const subscribe = jest.spyOn(diagnosticsChannel, "subscribe");
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      // README: "Observability: unhandled" (begin)
+      // Every callback acked OK while no handler ran: an unknown command, or a command without a handler.
+      diagnosticsChannel.subscribe("tracing:trtc-room-callbacks:request:asyncEnd", (message) => {
+        const { handled, receivedCommand } = message as { handled: string; receivedCommand?: string };
+        if (handled === "unknown-command" || handled === "no-handler") {
+          console.warn(`callback ${JSON.stringify(receivedCommand)} acked OK, no handler ran`);
+        }
+      });
+      // README: "Observability: unhandled" (end)
+      const post = await listen(
+        createCallbackListener({ sdkAppId: SDK_APP_ID, handlers: { [ENTER]: () => {} } }),
+      );
+      await post(ENTER, samples[ENTER]);
+      await post("Room.CallbackAfterMemberEnter\u0000", samples[ENTER].replace(ENTER, `${ENTER}\\u0000`));
+      await post("Room.CallbackAfterMemberLeave", samples["Room.CallbackAfterMemberLeave"]);
+      expect(warn.mock.calls).toEqual([
+        ['callback "Room.CallbackAfterMemberEnter\\u0000" acked OK, no handler ran'],
+        ['callback "Room.CallbackAfterMemberLeave" acked OK, no handler ran'],
+      ]);
+    } finally {
+      for (const [name, listener] of subscribe.mock.calls) diagnosticsChannel.unsubscribe(name, listener);
+      subscribe.mockRestore();
+      warn.mockRestore();
+    }
+  });
+});
+
 describe("without diagnostics_channel", () => {
   it("createTracer gives none for a runtime without tracingChannel, or one that does not work", () => {
     expect(createTracer(undefined)).toBeUndefined();
