@@ -217,6 +217,14 @@ describe("user IDs written as numbers", () => {
     }
   });
 
+  it("leaves -0 and invalid numbers in user-ID fields to JSON.parse and the schema", () => {
+    expect(Object.is((parseJson('{"A_Account":-0}') as { A_Account: number }).A_Account, -0)).toBe(true);
+    for (const text of ['{"A_Account":-}', '{"A_Account":01}', '{"A_Account":[-01]}', '{"A_Account":1 2}']) {
+      expect(() => JSON.parse(text)).toThrow(SyntaxError);
+      expect(() => parseJson(text)).toThrow(SyntaxError);
+    }
+  });
+
   it("leaves numbers elsewhere as JSON.parse reads them", () => {
     const text =
       '{"A_Account":{"n":1.5},"L_Account":[[2.5],{"m":3e2}],"Accounts":1.5,"a":[1.5],"RoomId":"1.5","b":1e2}';

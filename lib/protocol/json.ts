@@ -103,7 +103,7 @@ const LITERAL_CAP = 40;
  * may stand).
  */
 function rewrite(text: string): string {
-  const parts: string[] = [];
+  let out = "";
   const dropped: string[] = [];
   let copied = 0;
   const stack: Frame[] = [];
@@ -132,7 +132,7 @@ function rewrite(text: string): string {
         const span = memberSpan(text, start, colon + 1, cutComma);
         if (span !== undefined) {
           dropped.push(text.slice(span.valueStart, span.valueEnd));
-          parts.push(text.slice(copied, span.from));
+          out += text.slice(copied, span.from);
           cutComma = text.charCodeAt(span.to - 1) === COMMA ? span.to - 1 : -1;
           copied = span.to;
           i = span.to;
@@ -173,7 +173,7 @@ function rewrite(text: string): string {
       // A leading zero, or a number used as a key, is invalid JSON: left for JSON.parse to refuse.
       const first = text.charCodeAt(c === MINUS ? start + 1 : start);
       if (exact && digits >= 16 && first !== ZERO && text.charCodeAt(skipSpace(text, i)) !== COLON) {
-        parts.push(text.slice(copied, start), '"', text.slice(start, i), '"');
+        out += text.slice(copied, start) + '"' + text.slice(start, i) + '"';
         copied = i;
       }
     } else {
@@ -182,8 +182,7 @@ function rewrite(text: string): string {
   }
   if (dropped.length > 0) checkDropped(text, dropped);
   if (copied === 0) return text;
-  parts.push(text.slice(copied));
-  return parts.join("");
+  return out + text.slice(copied);
 }
 
 /** Throws JSON.parse's own `SyntaxError` when a dropped member's value was not JSON. */
@@ -243,14 +242,18 @@ function decodeString(text: string, from: number, to: number): string | undefine
   let i = text.indexOf("\\", from);
   while (i >= 0 && i < to) {
     out += text.slice(copied, i);
-    const escape = text.charAt(i + 1);
-    if (escape === "u") {
-      const hex = text.slice(i + 2, i + 6);
-      if (!/^[0-9a-fA-F]{4}$/.test(hex)) return undefined;
-      out += String.fromCharCode(parseInt(hex, 16));
+    const escape = text.charCodeAt(i + 1);
+    if (escape === 0x75) {
+      let code = 0;
+      for (let k = i + 2; k < i + 6; k++) {
+        const digit = hexValue(text.charCodeAt(k));
+        if (digit < 0) return undefined;
+        code = code * 16 + digit;
+      }
+      out += String.fromCharCode(code);
       i += 6;
     } else {
-      const simple = SIMPLE_ESCAPES[escape];
+      const simple = SIMPLE_ESCAPES[text.charAt(i + 1)];
       if (simple === undefined) return undefined;
       out += simple;
       i += 2;
@@ -259,6 +262,12 @@ function decodeString(text: string, from: number, to: number): string | undefine
     i = text.indexOf("\\", i);
   }
   return out + text.slice(copied, to);
+}
+
+function hexValue(c: number): number {
+  if (c >= ZERO && c <= NINE) return c - ZERO;
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
 }
 
 /** The index just past the string starting at `start` (a quote), or the text's length. */
