@@ -81,6 +81,11 @@ export function createExampleApp(options: ExampleAppOptions): express.Express {
       (error: Error) => res.status(503).json({ ok: false, error: error.message }),
     );
   });
+  // A room read that failed (Redis away): JSON naming the cause, not Express's HTML page.
+  app.use((error: Error, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) next(error);
+    else res.status(503).json({ error: `cannot read the rooms: ${error.message}` });
+  });
   return app;
 }
 

@@ -12,6 +12,8 @@ export const QUEUE_NAME = "trtc-callbacks";
 /** Keys of the room state in Redis. */
 export const ROOM_STATE_PREFIX = "trtc:room-state:";
 const STARTUP_TIMEOUT_MS = 5000;
+/** How long a graceful shutdown may take before the connections are dropped (running jobs then run again elsewhere). */
+export const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /** An instance's part of a cluster on one Redis: rooms there, a queue to receive into, a worker. */
 export interface RedisMode {
@@ -51,10 +53,14 @@ export async function startRedisMode(
   // A client that never connected would queue QUIT until it does: drop it instead.
   const dropAll = () => clients.forEach((redis) => redis.disconnect());
 
-  // The store's reads and writes may wait for a reconnection: the worker retries what fails.
-  const store = client({}, "room state");
+  // Reads and writes of rooms fail at once while Redis is away rather than queue up (a read
+  // answers 503, a job is retried by the worker), and queued commands cannot hold up a shutdown.
+  const store = client({ enableOfflineQueue: false, commandTimeout: 2000 }, "room state");
   try {
-    await withTimeout(store.ping(), `cannot reach Redis at ${where} within ${STARTUP_TIMEOUT_MS} ms`);
+    await withTimeout(
+      new Promise((resolve) => store.once("ready", resolve)),
+      `cannot reach Redis at ${where} within ${STARTUP_TIMEOUT_MS} ms`,
+    );
   } catch (error) {
     dropAll();
     throw error;
@@ -79,11 +85,38 @@ export async function startRedisMode(
     receive: enqueueCallbacks(queue),
     queueCounts: () => queue.getJobCounts("waiting", "active", "delayed", "completed", "failed"),
     close: async () => {
-      await worker.close();
-      await queue.close();
-      await quitAll();
+      const graceful = (async () => {
+        await worker.close();
+        await queue.close();
+        await quitAll();
+      })();
+      // With Redis down, BullMQ and ioredis wait for it to come back: a shutdown must end anyway.
+      if (!(await settlesWithin(graceful, SHUTDOWN_TIMEOUT_MS))) {
+        log(
+          `Redis at ${where} did not let the shutdown finish within ${SHUTDOWN_TIMEOUT_MS} ms: closing at once`,
+        );
+        dropAll();
+        await settlesWithin(worker.close(true), 1000);
+      }
     },
   };
+}
+
+/** Whether `promise` settled within `ms` (a rejection counts as settled: there is nothing left to wait for). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = promise.then(
+    () => true as const,
+    () => true as const,
+  );
+  try {
+    return await Promise.race([settled, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, message: string): Promise<T> {

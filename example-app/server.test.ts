@@ -115,6 +115,20 @@ describeWithServer("redis-server", "start with REDIS_URL", () => {
     }
   });
 
+  it("answers 503 while Redis is away, and still shuts down", async () => {
+    running = await start({ PORT: "0", REDIS_URL: redis.url }, () => {});
+    await redis.stop();
+    const health = await fetch(`http://127.0.0.1:${running.port}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ ok: false, error: expect.any(String) });
+    const rooms = await fetch(`http://127.0.0.1:${running.port}/rooms`);
+    expect(rooms.status).toBe(503);
+    expect(await rooms.json()).toEqual({ error: expect.stringMatching(/^cannot read the rooms: /) });
+    // Nothing waits for Redis to come back: close() resolves.
+    await running.close();
+    running = undefined;
+  });
+
   it("rejects, naming host and port, when Redis cannot be reached", async () => {
     const port = await freePort();
     await expect(
