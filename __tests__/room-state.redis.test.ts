@@ -18,6 +18,8 @@ import { describeWithServer, startRedis, type RedisServer } from "./helpers/serv
 
 const ROOM = "room-1";
 const T = 1_700_000_000_000;
+// Real servers on a shared machine: restarts and concurrent instances take their time.
+jest.setTimeout(30_000);
 
 const enter = (time: number | undefined, ...members: string[]) =>
   sampleEvent("Room.CallbackAfterMemberEnter", {
@@ -273,6 +275,42 @@ describeWithServer("redis-server", "redisRoomStore on a real redis-server", () =
     expect(heard).toEqual([ROOM, "room-2"]);
     expect(await b.get("room-2")).toMatchObject({ members: ["bob"] });
     await stop();
+  });
+
+  it("keeps listening for changes across a restart of Redis, and the state with AOF", async () => {
+    let own = await startRedis({ aof: true });
+    const writer = new Redis(own.url);
+    const reader = new Redis(own.url);
+    try {
+      const a = createRoomState({ store: redisRoomStore(writer) });
+      const b = createRoomState({ store: redisRoomStore(reader) });
+      const heard: string[] = [];
+      let arrived: (() => void) | undefined;
+      const next = () => new Promise<void>((resolve) => (arrived = resolve));
+      const stop = await b.on("change", (roomId) => {
+        heard.push(roomId);
+        arrived?.();
+      });
+      const first = next();
+      await a.apply(enter(100, "alice"));
+      await first;
+      own = await own.restart();
+      // The subscriber reconnects and subscribes again on its own: apply until it hears one.
+      const again = next();
+      let heardAgain = false;
+      void again.then(() => (heardAgain = true));
+      for (let time = 200; !heardAgain; time++) {
+        await a.apply(enter(time, `member-${time}`));
+        await Promise.race([again, new Promise((resolve) => setTimeout(resolve, 20))]);
+      }
+      expect(heard.length).toBeGreaterThanOrEqual(2);
+      expect(await b.get(ROOM)).toMatchObject({ members: expect.arrayContaining(["alice", "member-200"]) });
+      await stop();
+    } finally {
+      writer.disconnect();
+      reader.disconnect();
+      await own.close();
+    }
   });
 
   it("works with a client's keyPrefix: keys and change notices both kept apart", async () => {

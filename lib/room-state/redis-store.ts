@@ -1,7 +1,10 @@
 import type { Redis } from "ioredis";
+import createDebug from "debug";
 import { checkOptions } from "./check-options";
 import { APPEND_SCRIPT, COMPACT_SCRIPT, LOAD_SCRIPT } from "./redis-scripts";
 import type { ApplyResult, LogEntry, RoomStore } from "./types";
+
+const trace = createDebug("trtc-room-callbacks:room-state");
 
 /** Options of {@link redisRoomStore}. */
 export interface RedisRoomStoreOptions {
@@ -129,6 +132,8 @@ export function redisRoomStore(client: Redis, options: RedisRoomStoreOptions = {
     async watch(listener) {
       // Subscribing takes a connection of its own: a duplicate of the client, closed by the stop function.
       const subscriber = client.duplicate();
+      // ioredis reconnects and subscribes again by itself; without a listener it would print the error.
+      subscriber.on("error", (error: unknown) => trace("the change subscription failed: %O", error));
       subscriber.on("message", (from: string, roomId: string) => {
         if (from === channel) listener(roomId);
       });
