@@ -77,6 +77,20 @@ describe("sanitize", () => {
   });
 });
 
+describe("sanitize on values other middleware made", () => {
+  it("ends on a cycle and on objects shared 2^40 ways, cleaning each", () => {
+    const cycle: Record<string, unknown> = { constructor: { x: 1 }, list: [] };
+    (cycle["list"] as unknown[]).push(cycle);
+    expect(sanitize(cycle)).toBe(cycle);
+    expect(Object.keys(cycle)).toEqual(["list"]);
+    const leaf: Record<string, unknown> = { constructor: 1, keep: 2 };
+    let node: unknown = leaf;
+    for (let i = 0; i < 40; i++) node = [node, { n: node }];
+    sanitize(node);
+    expect(leaf).toEqual({ keep: 2 });
+  });
+});
+
 describe("parseJson with escaped keys", () => {
   it("drops __proto__ and constructor keys spelled with escapes", () => {
     const value = parseJson('{"a":1,"\\u005f_proto__":{"p":1},"\\u0063onstructor":{"q":1}}');

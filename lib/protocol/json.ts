@@ -378,23 +378,49 @@ export function quoteLongIntegers(text: string): string {
  * copy or merge can reach `Object.prototype` through them. Returns the value.
  */
 export function sanitize<T>(root: T): T {
-  const stack: unknown[] = [root];
-  // A body parsed by another middleware may share or loop back to objects.
-  const seen = new WeakSet<object>();
+  // A value from JSON text is a tree: walked without remembering what was seen, in time linear
+  // in its size. Past SHARED_BUDGET visits it may be a graph (another middleware's objects can
+  // be shared or loop back): walked again, remembering.
+  if (!walk(root, SHARED_BUDGET, undefined)) walk(root, Infinity, new Set<object>());
+  return root;
+}
+
+/**
+ * Visits of a value after which its walk starts again, remembering every object seen: more
+ * objects and arrays than a body within the default 1 MiB `limit` can hold (each takes at
+ * least three bytes, `[],`), few enough that a cycle costs milliseconds.
+ */
+const SHARED_BUDGET = 400_000;
+
+/** Walks `root`, cleaning every object; `false` when it gave up after `budget` visits. */
+function walk(root: unknown, budget: number, seen: Set<object> | undefined): boolean {
+  const stack: object[] = [];
+  if (root !== null && typeof root === "object") stack.push(root);
+  let visits = 0;
   while (stack.length > 0) {
-    const node = stack.pop();
-    if (node === null || typeof node !== "object" || seen.has(node)) continue;
-    seen.add(node);
+    const node = stack.pop() as object;
+    if (seen !== undefined) {
+      if (seen.has(node)) continue;
+      seen.add(node);
+    }
+    if (++visits > budget) return false;
     if (Array.isArray(node)) {
-      for (const item of node) stack.push(item);
+      for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i];
+        if (item !== null && typeof item === "object") stack.push(item);
+      }
       continue;
     }
     const record = node as Record<string, unknown>;
     if (Object.prototype.hasOwnProperty.call(record, "__proto__")) delete record["__proto__"];
     if (Object.prototype.hasOwnProperty.call(record, "constructor")) delete record["constructor"];
-    for (const key of Object.keys(record)) stack.push(record[key]);
+    // for-in lists no more than Object.keys here (plain objects) without allocating the list.
+    for (const key in record) {
+      const item = record[key];
+      if (item !== null && typeof item === "object") stack.push(item);
+    }
   }
-  return root;
+  return true;
 }
 
 /** An open object or array while {@link stringifyJson} writes it. */
