@@ -313,6 +313,20 @@ describeWithServer("redis-server", "redisRoomStore on a real redis-server", () =
     }
   });
 
+  it("listens for changes with a client that has no offline queue", async () => {
+    const failFast = new Redis(server.url, { enableOfflineQueue: false, lazyConnect: true });
+    clients.push(failFast);
+    await failFast.connect();
+    const [writer] = instances(1) as [RoomState];
+    const rooms = createRoomState({ store: redisRoomStore(failFast, { prefix: `test${prefixes}:` }) });
+    let arrived: ((roomId: string) => void) | undefined;
+    const heard = new Promise<string>((resolve) => (arrived = resolve));
+    const stop = await rooms.on("change", (roomId) => arrived?.(roomId));
+    await writer.apply(enter(100, "alice"));
+    expect(await heard).toBe(ROOM);
+    await stop();
+  });
+
   it("works with a client's keyPrefix: keys and change notices both kept apart", async () => {
     const prefixed = new Redis(server.url, { keyPrefix: "app1:" });
     clients.push(prefixed);

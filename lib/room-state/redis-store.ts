@@ -131,7 +131,8 @@ export function redisRoomStore(client: Redis, options: RedisRoomStoreOptions = {
     roomIds: () => redis.smembers(index),
     async watch(listener) {
       // Subscribing takes a connection of its own: a duplicate of the client, closed by the stop function.
-      const subscriber = client.duplicate();
+      // Queued until it connects, even for a client that fails fast without a connection.
+      const subscriber = client.duplicate({ enableOfflineQueue: true });
       // ioredis reconnects and subscribes again by itself; without a listener it would print the error.
       subscriber.on("error", (error: unknown) => trace("the change subscription failed: %O", error));
       subscriber.on("message", (from: string, roomId: string) => {
