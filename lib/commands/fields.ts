@@ -128,9 +128,8 @@ export function objectSchema<P>(
   }
   const required = options.required === true;
   // A required field must be looked at even when absent: such objects are walked field by field.
-  const requiredFields = Object.values(children).some(
-    (child) => (child.describe().flags as { presence?: string } | undefined)?.presence === "required",
-  );
+  // $_getFlag, not describe(): Joi's browser build (the fetch entry's, in isolates) has no describe().
+  const requiredFields = Object.values(children).some((child) => child.$_getFlag("presence") === "required");
   const check: Check = (value) => {
     if (value === undefined) return required ? new Invalid(schema, value) : undefined;
     if (value === null || typeof value !== "object" || Array.isArray(value))
