@@ -104,7 +104,8 @@ function fewerKeysThan(record: object, count: number): boolean {
 }
 
 function isInvalid(result: unknown): result is Invalid {
-  return result instanceof Invalid;
+  // The typeof test first: `instanceof` on every converted string would cost a lookup each.
+  return typeof result === "object" && result instanceof Invalid;
 }
 
 /**

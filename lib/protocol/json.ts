@@ -43,13 +43,23 @@ export function parseJson(text: string): unknown {
   return JSON.parse(needsRewriting(text) ? rewrite(text) : text);
 }
 
-// Anything the rewriting pass acts on: a prototype key (also when spelled with escapes, so any
-// `\u` counts), or a number with a fraction or an exponent; long digit runs are looked for apart.
-const REWRITE_HINT = /__proto__|constructor|\\u|\d[.eE]/;
-
+/**
+ * Whether the text has anything the rewriting pass acts on: a prototype key
+ * (also when spelled with escapes, so any `\u` counts), a number with a
+ * fraction or an exponent, or a run of 16 digits. `includes` for the literal
+ * ones: far cheaper than one regular expression with alternatives.
+ */
 function needsRewriting(text: string): boolean {
-  return hasLongDigitRun(text) || REWRITE_HINT.test(text);
+  return (
+    text.includes("__proto__") ||
+    text.includes("constructor") ||
+    text.includes("\\u") ||
+    FRACTION_OR_EXPONENT.test(text) ||
+    hasLongDigitRun(text)
+  );
 }
+
+const FRACTION_OR_EXPONENT = /\d[.eE]/;
 
 /**
  * Whether `text` has a run of 16 or more digits: an integer that long may be
