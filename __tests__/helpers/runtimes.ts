@@ -53,17 +53,23 @@ export interface Bundle {
  * ES module for an isolate: the browser builds of `debug` and `joi`, and
  * nothing from Node. Fails if anything in the graph needs a Node built-in.
  */
-export async function bundleForIsolate(entry: string): Promise<Bundle> {
+export async function bundleForIsolate(
+  entry: string | { contents: string; resolveDir: string },
+): Promise<Bundle> {
   const esbuild = await import("esbuild");
   const dir = mkdtempSync(join(tmpdir(), "trtc-isolate-"));
   const file = "app.mjs";
   await esbuild.build({
-    entryPoints: [entry],
+    ...(typeof entry === "string"
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, loader: "ts" as const } }),
     bundle: true,
     format: "esm",
     platform: "browser",
     target: "es2022",
     outfile: join(dir, file),
+    // The package's entries by name, as a user imports them, from its sources.
+    alias: { "trtc-room-callbacks/fetch": join(root, "lib", "fetch", "index.ts") },
     logLevel: "silent",
   });
   return {
@@ -71,6 +77,39 @@ export async function bundleForIsolate(entry: string): Promise<Bundle> {
     file,
     text: readFileSync(join(dir, file), "utf8"),
     remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A runtime process running a script of its own. */
+export interface RuntimeProcess {
+  readonly child: ChildProcess;
+  /** What it printed so far, stdout and stderr. */
+  output(): string;
+  /** Stops it (SIGTERM) and waits for it to exit. */
+  close(): Promise<void>;
+}
+
+/** Runs `file` (in `dir`) with Deno (network, read, and environment access) or Bun. */
+export function runInRuntime(runtime: "deno" | "bun", dir: string, file: string): RuntimeProcess {
+  // The browser build of debug reads the DEBUG variable when there is a process global, as in Deno.
+  const args =
+    runtime === "deno" ? ["run", "--allow-net", "--allow-read", "--allow-env", file] : ["run", file];
+  const child = spawn(binary(runtime), args, {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  return {
+    child,
+    output: () => output,
+    close: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
   };
 }
 
@@ -86,12 +125,7 @@ export function serveWithDeno(bundle: Bundle): Promise<RuntimeServer> {
 Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.log("listening " + port) }, app.fetch);
 `;
   writeFileSync(join(bundle.dir, "deno-server.mjs"), script);
-  // The browser build of debug reads the DEBUG variable when there is a process global, as in Deno.
-  return spawnServer(
-    binary("deno"),
-    ["run", "--allow-net", "--allow-read", "--allow-env=DEBUG", "deno-server.mjs"],
-    bundle.dir,
-  );
+  return listeningOn(runInRuntime("deno", bundle.dir, "deno-server.mjs"));
 }
 
 /** Serves the bundle with `Bun.serve`. */
@@ -101,7 +135,7 @@ const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
 console.log("listening " + server.port);
 `;
   writeFileSync(join(bundle.dir, "bun-server.mjs"), script);
-  return spawnServer(binary("bun"), ["run", "bun-server.mjs"], bundle.dir);
+  return listeningOn(runInRuntime("bun", bundle.dir, "bun-server.mjs"));
 }
 
 /** Serves the bundle as a Worker in workerd, through miniflare's HTTP port. */
@@ -118,32 +152,21 @@ export async function serveWithWorkerd(bundle: Bundle): Promise<RuntimeServer> {
   return { port: Number(url.port), close: () => mf.dispose() };
 }
 
-function spawnServer(command: string, args: string[], cwd: string): Promise<RuntimeServer> {
+/** Resolves once the process prints "listening <port>". */
+function listeningOn(running: RuntimeProcess): Promise<RuntimeServer> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(command, args, {
-      cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
-    });
-    let output = "";
-    const exited = new Promise<void>((done) => child.once("exit", () => done()));
-    const close = async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
-    };
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const match = /listening (\d+)/.exec(output);
+    const onData = () => {
+      const match = /listening (\d+)/.exec(running.output());
       if (match) {
-        child.stdout?.off("data", onData);
-        resolve({ port: Number(match[1]), close });
+        running.child.stdout?.off("data", onData);
+        running.child.off("exit", onExit);
+        resolve({ port: Number(match[1]), close: running.close });
       }
     };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      reject(new Error(`${command} exited with ${String(code)} before listening:\n${output}`)),
-    );
+    const onExit = (code: number | null) =>
+      reject(new Error(`the runtime exited with ${String(code)} before listening:\n${running.output()}`));
+    running.child.stdout?.on("data", onData);
+    running.child.once("exit", onExit);
+    running.child.once("error", reject);
   });
 }
