@@ -181,3 +181,51 @@ it("installs the bin, executable, and it answers --help", async () => {
   expect(help).toMatch(/send/);
   expect(help).toMatch(/simulate/);
 });
+
+describe("the transport entries from the packed tarball: node:http listener, /fetch, /fastify", () => {
+  const served =
+    "listener 200 OK 144115233775727695 | fetch 200 OK 144115233775727695 | fastify 200 OK 144115233775727695";
+
+  beforeAll(() => {
+    // Fastify is an optional peer: a Fastify user has it installed beside the package.
+    const fastify = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as PackageJson)
+      .devDependencies.fastify;
+    run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", `fastify@${fastify}`], consumer);
+  }, 180_000);
+
+  it("ships the build of /fetch and /fastify", () => {
+    expect(packedFiles).toEqual(
+      expect.arrayContaining([
+        "dist/fetch/index.js",
+        "dist/fetch/index.d.ts",
+        "dist/fastify/index.js",
+        "dist/fastify/index.d.ts",
+      ]),
+    );
+  });
+
+  it("loads each with require() and answers a callback, its 18-digit ID exact", async () => {
+    expect((await runAsync("node", ["transports.cjs"], consumer)).trim()).toBe(`cjs ${served}`);
+  });
+
+  it("loads each with an ESM named import and answers a callback, its 18-digit ID exact", async () => {
+    expect((await runAsync("node", ["transports.mjs"], consumer)).trim()).toBe(`esm ${served}`);
+  });
+
+  it("type-checks them under moduleResolution node16 and bundler", async () => {
+    const tsc = join(consumer, "node_modules", "typescript", "bin", "tsc");
+    const check = (project: string) =>
+      runAsync("node", [tsc, "-p", project, "--listFiles"], consumer).then(
+        (stdout) => ({ project, errors: "", files: stdout }),
+        (error: { stdout?: string }) => ({ project, errors: error.stdout ?? String(error), files: "" }),
+      );
+    for (const { project, errors, files } of await Promise.all([
+      check("tsconfig.transports-node16.json"),
+      check("tsconfig.transports-bundler.json"),
+    ])) {
+      expect({ project, errors }).toEqual({ project, errors: "" });
+      expect(files).toContain("node_modules/trtc-room-callbacks/dist/fetch/index.d.ts");
+      expect(files).toContain("node_modules/trtc-room-callbacks/dist/fastify/index.d.ts");
+    }
+  }, 60_000);
+});
