@@ -30,6 +30,10 @@ declare const Bun: {
 declare const Deno: {
   serve(options: { port: number }, handler: (request: Request) => Promise<Response>): unknown;
 };
+declare function addEventListener(
+  type: "fetch",
+  listener: (event: { request: Request; respondWith(response: Promise<Response>): void }) => void,
+): void;
 const handlers: CallbackHandlers<unknown> = {};
 
 export function bunSample(): void {
@@ -47,6 +51,13 @@ export function denoSample(): void {
 // README: "Cloudflare Workers, Tencent EdgeOne Functions" (begin)
 export default { fetch: createCallbackFetchHandler({ sdkAppId: 1400000001, handlers }) };
 // README: "Cloudflare Workers, Tencent EdgeOne Functions" (end)
+
+export function edgeOneSample(): void {
+  // README: "EdgeOne Edge Functions" (begin)
+  const handler = createCallbackFetchHandler({ sdkAppId: 1400000001, handlers });
+  addEventListener("fetch", (event) => event.respondWith(handler(event.request)));
+  // README: "EdgeOne Edge Functions" (end)
+}
 
 const SEAT = "Mic.CallbackAfterSeatInfoChanged";
 const QUERY = `SdkAppid=1400000001&CallbackCommand=${SEAT}&contenttype=json&ClientIP=1.2.3.4&OptPlatform=Web`;
@@ -67,11 +78,11 @@ const handlers = {
 };
 `;
 
-/** The README's ts block under `### heading`, with the handlers above and its port moved to `port`. */
-function readmeSample(heading: string, port?: number): string {
+/** The README's `index`th ts block under `### heading`, with the handlers above and its port moved to `port`. */
+function readmeSample(heading: string, port?: number, index = 0): string {
   const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
-  const start = readme.indexOf(`\n### ${heading}\n`);
-  const open = readme.indexOf("```ts\n", start);
+  let open = readme.indexOf("```ts\n", readme.indexOf(`\n### ${heading}\n`));
+  for (let skip = index; skip > 0; skip--) open = readme.indexOf("```ts\n", open + 1);
   const code = readme.slice(open + "```ts\n".length, readme.indexOf("\n```", open));
   const lines = code.split("\n");
   const imports = lines.filter((line) => line.startsWith("import "));
@@ -127,3 +138,20 @@ describeWithRuntime("workerd", "README: the Workers sample, run by workerd", () 
     expectServed(await send(server.port, { path: `/trtc?${QUERY}`, body: samples[SEAT] }));
   }, 60_000);
 });
+
+describeWithRuntime(
+  "workerd",
+  "README: the EdgeOne Edge Functions sample, run by workerd as a service worker",
+  () => {
+    let server: { port: number; close(): Promise<void> } | undefined;
+    afterAll(() => server?.close());
+
+    it("answers the documented seat callback, its 18-digit ID exact", async () => {
+      const contents = readmeSample("Cloudflare Workers, Tencent EdgeOne Functions", undefined, 1);
+      const bundle = await bundleForIsolate({ contents, resolveDir: __dirname });
+      bundle.remove();
+      server = await serveWithWorkerd(bundle, { serviceWorker: true });
+      expectServed(await send(server.port, { path: `/trtc?${QUERY}`, body: samples[SEAT] }));
+    }, 60_000);
+  },
+);

@@ -138,11 +138,18 @@ console.log("listening " + server.port);
   return listeningOn(runInRuntime("bun", bundle.dir, "bun-server.mjs"));
 }
 
-/** Serves the bundle as a Worker in workerd, through miniflare's HTTP port. */
-export async function serveWithWorkerd(bundle: Bundle): Promise<RuntimeServer> {
+/**
+ * Serves the bundle in workerd, through miniflare's HTTP port: as a module
+ * worker (its default export), or with `serviceWorker` as a script that
+ * calls `addEventListener("fetch", …)`.
+ */
+export async function serveWithWorkerd(
+  bundle: Bundle,
+  options: { serviceWorker?: boolean } = {},
+): Promise<RuntimeServer> {
   const { Miniflare } = await import("miniflare");
   const mf = new Miniflare({
-    modules: true,
+    modules: options.serviceWorker !== true,
     script: bundle.text,
     compatibilityDate: "2025-01-01",
     host: "127.0.0.1",
