@@ -13,13 +13,8 @@ import {
 import fastify, { type FastifyRequest } from "fastify";
 import { createCallbackHandle } from "../lib/core/handle";
 import { configure } from "../lib/core/options";
-import {
-  createTracer,
-  probeTracer,
-  TRACE_CHANNELS,
-  type HandlerTraceMessage,
-  type RequestTraceMessage,
-} from "../lib/core/trace";
+import { createTracer, probeTracer, TRACE_CHANNELS, type HandlerTraceMessage } from "../lib/core/trace";
+import type { RequestTraceMessage } from "trtc-room-callbacks";
 import { webSha256Hex } from "../lib/protocol/signature";
 import { createCallbackFetchHandler } from "trtc-room-callbacks/fetch";
 import { trtcRoomCallbacks } from "trtc-room-callbacks/fastify";
@@ -345,7 +340,7 @@ describe("the README's sample", () => {
       // README: "Observability: unhandled" (begin)
       // Every callback acked OK while no handler ran: an unknown command, or a command without a handler.
       diagnosticsChannel.subscribe("tracing:trtc-room-callbacks:request:asyncEnd", (message) => {
-        const { handled, receivedCommand } = message as { handled: string; receivedCommand?: string };
+        const { handled, receivedCommand } = message as RequestTraceMessage;
         if (handled === "unknown-command" || handled === "no-handler") {
           console.warn(`callback ${JSON.stringify(receivedCommand)} acked OK, no handler ran`);
         }

@@ -39,3 +39,11 @@ export type {
   UnknownCallbackEvent,
   UnknownCommandContext,
 } from "./core/types";
+export {
+  TRACE_CHANNELS,
+  type HandledBy,
+  type HandlerOutcome,
+  type HandlerTraceMessage,
+  type RequestTraceMessage,
+  type TraceAdapterName,
+} from "./core/trace";

@@ -14,6 +14,7 @@ import type {
 } from "../core/types";
 import type { Ack } from "../protocol/ack";
 import { nodeSha256Hex } from "../protocol/sign";
+import { nodeTracer } from "../adapters/node/trace";
 import { callbackQuery } from "./callback-query";
 import { sampleEvent } from "./sample-event";
 
@@ -229,7 +230,7 @@ export function createCallbackTester<Req = IncomingMessage>(
           return config.onError?.(error, info);
         },
       },
-      { name: "testing", sha256Hex: nodeSha256Hex },
+      { name: "testing", sha256Hex: nodeSha256Hex, tracer: nodeTracer },
     );
     const outcome: Outcome = await handle(
       { method, url, request, readBody: () => Promise.resolve(body) },
