@@ -7,7 +7,6 @@
 import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { createRequire } from "node:module";
-import { isUtf8 } from "node:buffer";
 import { Duplex } from "node:stream";
 import { build, built } from "./build.mjs";
 import { ACK, BODY, PATH, SDK_APP_ID } from "./fixture.mjs";
@@ -69,15 +68,17 @@ function responseFactory() {
 }
 
 export async function measureStages() {
-  const { parseQuery } = lib("query");
-  const { parseJson } = lib("json");
-  const { validateEvent } = lib("validate");
-  const { runHandler } = lib("dispatch");
-  const { Deadline } = lib("deadline");
-  const { writeAck } = lib("respond");
-  const { OK } = lib("ack");
-  const { createPipeline } = lib("pipeline");
-  const { configure } = lib("options");
+  const { parseQuery } = lib("protocol/query");
+  const { parseJson } = lib("protocol/json");
+  const { nodeSha256Hex } = lib("protocol/sign");
+  const { decodeBody } = lib("core/parse-body");
+  const { validateEvent } = lib("core/validate");
+  const { runHandler } = lib("core/run-handler");
+  const { Deadline } = lib("core/deadline");
+  const { writeOutcome } = lib("adapters/node/write-outcome");
+  const { OK } = lib("core/outcome");
+  const { createCallbackHandle } = lib("core/handle");
+  const { configure } = lib("core/options");
 
   const bytes = Buffer.from(BODY);
   const parsed = parseJson(BODY);
@@ -86,7 +87,7 @@ export async function measureStages() {
   const respond = responseFactory();
   const ackBody = JSON.stringify(ACK);
   const config = configure({ sdkAppId: SDK_APP_ID, handlers: { [COMMAND]: handler } });
-  const pipeline = createPipeline(config);
+  const handle = createCallbackHandle(config, { name: "node", sha256Hex: nodeSha256Hex });
 
   const stages = [
     {
@@ -99,8 +100,8 @@ export async function measureStages() {
     },
     {
       stage: "parse",
-      what: "isUtf8 + toString + parseJson",
-      ns: await measure(() => isUtf8(bytes) && parseJson(bytes.toString("utf8"))),
+      what: "decodeBody (strict UTF-8) + parseJson",
+      ns: await measure(() => parseJson(decodeBody(bytes))),
     },
     {
       stage: "validate",
@@ -113,12 +114,7 @@ export async function measureStages() {
       ns: await measure(
         async () => {
           const deadline = new Deadline(1500);
-          await runHandler(
-            () => handler(event),
-            COMMAND,
-            deadline,
-            () => {},
-          );
+          await runHandler(() => handler(event), COMMAND, deadline, { timedOut() {}, late() {} });
           deadline.clear();
         },
         { async: true },
@@ -126,8 +122,8 @@ export async function measureStages() {
     },
     {
       stage: "ack",
-      what: "writeAck(OK) on a ServerResponse",
-      ns: await measure(() => respond((res) => writeAck(res, OK))),
+      what: "writeOutcome(OK) on a ServerResponse",
+      ns: await measure(() => respond((res) => writeOutcome(res, OK))),
     },
     {
       stage: "(ack floor)",
@@ -141,20 +137,15 @@ export async function measureStages() {
       ),
     },
     {
-      stage: "pipeline",
-      what: "createPipeline end to end, body in memory",
+      stage: "core",
+      what: "createCallbackHandle end to end, body in memory",
       ns: await measure(
         async () => {
-          const deadline = new Deadline(config.timeoutMs);
-          const outcome = await pipeline({
-            method: "POST",
-            url: PATH,
-            request: undefined,
-            deadline,
-            readBody: () => Promise.resolve(bytes),
-          });
-          deadline.clear();
-          if (outcome !== OK) throw new Error(`pipeline answered ${JSON.stringify(outcome)}`);
+          const outcome = await handle(
+            { method: "POST", url: PATH, request: undefined, readBody: () => Promise.resolve(bytes) },
+            (written) => written,
+          );
+          if (outcome !== OK) throw new Error(`the core answered ${JSON.stringify(outcome)}`);
         },
         { async: true },
       ),
