@@ -11,7 +11,7 @@ import {
   UNSURE,
 } from "../lib/commands/fields";
 import { COMMANDS } from "../lib/commands/registry";
-import { parseJson } from "../lib/protocol/json";
+import { isIdKey, parseJson } from "../lib/protocol/json";
 import { validateEvent } from "../lib/core/validate";
 import { samples } from "./helpers/fixtures";
 
@@ -178,6 +178,40 @@ describe.each(COMMANDS.map((command) => [command.name, command] as const))("%s",
       { numRuns: 300, seed: 7 },
     );
   });
+});
+
+describe("the parser's rule for user-ID fields", () => {
+  /** Every key whose schema is a user ID or a list of them, with its path. */
+  function idFields(d: Joi.Description, path: string): string[] {
+    const keys = (d["keys"] ?? {}) as Record<string, Joi.Description>;
+    return Object.entries(keys).flatMap(([key, child]) => {
+      const item = (child["items"] as Joi.Description[] | undefined)?.[0];
+      const own = child.type === "account" || item?.type === "account" ? [`${path}${key}`] : [];
+      return [
+        ...own,
+        ...idFields(child, `${path}${key}.`),
+        ...(item ? idFields(item, `${path}${key}[].`) : []),
+      ];
+    });
+  }
+
+  it.each(COMMANDS.map((command) => [command.name, command] as const))(
+    "%s: every user-ID field is one parseJson refuses fractions in",
+    (_, command) => {
+      const fields = idFields(command.schema.describe(), "");
+      expect(fields.length).toBeGreaterThan(0);
+      for (const field of fields)
+        expect([
+          field,
+          isIdKey(
+            field
+              .split(/[.[\]]+/)
+              .filter(Boolean)
+              .pop() ?? "",
+          ),
+        ]).toEqual([field, true]);
+    },
+  );
 });
 
 describe("the fast checks mirror their schemas' rules", () => {
