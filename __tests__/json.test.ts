@@ -222,6 +222,9 @@ describe("user IDs written as numbers", () => {
     ['{"MemberList_Account":["a",4503599627370496.5]}', "MemberList_Account", "4503599627370496.5"],
     ['{"Seat\\u005fAccount":0.0}', "Seat_Account", "0.0"],
     [`{"X_Account":1.${"0".repeat(100)}}`, "X_Account", `1.${"0".repeat(38)}…`],
+    ['{"Operator_Account" :\t-2e3}', "Operator_Account", "-2e3"],
+    ['{"MemberList_Account":[\r\n  "a",\n  7.0\n]}', "MemberList_Account", "7.0"],
+    ['{"Pad":"user_b81d4e07","Operator_Account":1.5}', "Operator_Account", "1.5"],
   ])("refuses %s", (text, field, literal) => {
     expect(() => parseJson(text)).toThrow(InexactIdError);
     try {

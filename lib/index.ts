@@ -9,7 +9,7 @@ export type { MemberLeaveEvent } from "./commands/member-leave";
 export type { SeatInfoChangedEvent, SeatInfo } from "./commands/seat-info-changed";
 export type { RoomInfo, RoomStatus, RoomType, TakeSeatMode } from "./commands/room-info";
 export type { EventBase } from "./commands/define-command";
-export type { OpenString } from "./commands/fields";
+export { MAX_LIST_LENGTH, type OpenString } from "./commands/fields";
 export {
   CallbackError,
   ErrorCodes,

@@ -27,7 +27,12 @@ import {
   type RequestTraceMessage,
   type Tracer,
 } from "./trace";
-import type { CallbackContext, CallbackFailureInfo, UnknownCommandContext } from "./types";
+import type {
+  CallbackContext,
+  CallbackFailureInfo,
+  UnknownCallbackEvent,
+  UnknownCommandContext,
+} from "./types";
 import { validateEvent } from "./validate";
 
 /** The transports the core serves, as named in traces. */
@@ -200,7 +205,9 @@ export function createCallbackHandle<Req>(config: Configuration<Req>, adapter: A
           return written as R;
         }
         handled = "unknown-command-handler";
-        const event = { ...object, CallbackCommand: received };
+        // The parsed object is the core's own (a pre-parsed body is copied at its top level): no copy needed.
+        object["CallbackCommand"] = received;
+        const event = object as UnknownCallbackEvent;
         const context = new HandlerContext(info, received, undefined, deadline);
         await dispatch(() => onUnknown(event, context as UnknownCommandContext<Req>), received);
         return written as R;

@@ -59,7 +59,14 @@ function needsRewriting(text: string): boolean {
   );
 }
 
-const FRACTION_OR_EXPONENT = /\d[.eE]/;
+/**
+ * A number token with a fraction or an exponent: a number starts right after
+ * `:`, `,` or `[` (and JSON whitespace), so digits inside strings such as
+ * `"user_b81d4e07"` do not send an ordinary body through the rewriting pass.
+ * A string that happens to contain `: 1.5` only costs that pass, never a
+ * wrong result.
+ */
+const FRACTION_OR_EXPONENT = /[:,[][ \t\n\r]*-?\d+[.eE]/;
 
 /**
  * Whether `text` has a run of 16 or more digits: an integer that long may be
