@@ -49,6 +49,17 @@ const receivers = {
     );
     return http.createServer(app);
   },
+
+  // The package on plain node:http.
+  listener: async () => {
+    const { createCallbackListener } = await import(pathToFileURL(built("index")).href);
+    return http.createServer(
+      createCallbackListener({
+        sdkAppId: SDK_APP_ID,
+        handlers: { "Room.CallbackAfterMemberEnter": async () => {} },
+      }),
+    );
+  },
 };
 
 const kind = process.argv[2];
