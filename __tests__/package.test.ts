@@ -229,3 +229,62 @@ describe("the transport entries from the packed tarball: node:http listener, /fe
     }
   }, 60_000);
 });
+
+describe("the feature entries from the packed tarball: /rest, /room-state, /bullmq, /prometheus", () => {
+  const withPeers = "room-state 200 Standup | prometheus true | bullmq function ConfigurationError";
+
+  it("ships their build", () => {
+    for (const entry of ["rest", "room-state", "bullmq", "prometheus"]) {
+      expect(packedFiles).toEqual(
+        expect.arrayContaining([`dist/${entry}/index.js`, `dist/${entry}/index.d.ts`]),
+      );
+    }
+  });
+
+  it("loads /rest and /room-state while none of the optional peers (bullmq, ioredis, prom-client) is installed", async () => {
+    for (const peer of ["bullmq", "ioredis", "prom-client"]) {
+      expect({ peer, installed: existsSync(join(consumer, "node_modules", peer)) }).toEqual({
+        peer,
+        installed: false,
+      });
+    }
+    const line = "rest true adminapisgp.im.qcloud.com function | room-state 1";
+    expect((await runAsync("node", ["features.cjs", "without-peers"], consumer)).trim()).toBe(`cjs ${line}`);
+    expect((await runAsync("node", ["features.mjs", "without-peers"], consumer)).trim()).toBe(`esm ${line}`);
+  });
+
+  describe("with the peers a user of each entry installs", () => {
+    beforeAll(() => {
+      const versions = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as PackageJson)
+        .devDependencies;
+      const peers = ["bullmq", "ioredis", "prom-client"].map((name) => `${name}@${versions[name]}`);
+      run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...peers], consumer);
+    }, 180_000);
+
+    it("loads each with require(): room state fed by a listener, counted by the metrics, a queue refused", async () => {
+      expect((await runAsync("node", ["features.cjs"], consumer)).trim()).toBe(`cjs ${withPeers}`);
+    });
+
+    it("loads each with an ESM import", async () => {
+      expect((await runAsync("node", ["features.mjs"], consumer)).trim()).toBe(`esm ${withPeers}`);
+    });
+
+    it("type-checks them under moduleResolution node16 and bundler", async () => {
+      const tsc = join(consumer, "node_modules", "typescript", "bin", "tsc");
+      const check = (project: string) =>
+        runAsync("node", [tsc, "-p", project, "--listFiles"], consumer).then(
+          (stdout) => ({ project, errors: "", files: stdout }),
+          (error: { stdout?: string }) => ({ project, errors: error.stdout ?? String(error), files: "" }),
+        );
+      for (const { project, errors, files } of await Promise.all([
+        check("tsconfig.features-node16.json"),
+        check("tsconfig.features-bundler.json"),
+      ])) {
+        expect({ project, errors }).toEqual({ project, errors: "" });
+        for (const entry of ["rest", "room-state", "bullmq", "prometheus"]) {
+          expect(files).toContain(`node_modules/trtc-room-callbacks/dist/${entry}/index.d.ts`);
+        }
+      }
+    }, 60_000);
+  });
+});
