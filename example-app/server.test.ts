@@ -115,19 +115,25 @@ describeWithServer("redis-server", "start with REDIS_URL", () => {
     }
   });
 
-  it("answers 503 while Redis is away, and still shuts down", async () => {
+  it("answers 503 while Redis is away, and serves again once it is back", async () => {
     running = await start({ PORT: "0", REDIS_URL: redis.url }, () => {});
+    const base = `http://127.0.0.1:${running.port}`;
     await redis.stop();
-    const health = await fetch(`http://127.0.0.1:${running.port}/healthz`);
+    const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(503);
     expect(await health.json()).toEqual({ ok: false, error: expect.any(String) });
-    const rooms = await fetch(`http://127.0.0.1:${running.port}/rooms`);
+    const rooms = await fetch(`${base}/rooms`);
     expect(rooms.status).toBe(503);
     expect(await rooms.json()).toEqual({ error: expect.stringMatching(/^cannot read the rooms: /) });
-    // Nothing waits for Redis to come back: close() resolves.
-    await running.close();
-    running = undefined;
-  });
+    // Back on the same port: the instance reconnects by itself (and can then shut down gracefully).
+    redis = await redis.restart();
+    for (;;) {
+      const again = await fetch(`${base}/healthz`);
+      if (again.status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await (await fetch(`${base}/rooms`)).json()).toEqual({ rooms: [] });
+  }, 30_000);
 
   it("rejects, naming host and port, when Redis cannot be reached", async () => {
     const port = await freePort();
