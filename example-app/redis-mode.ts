@@ -22,7 +22,7 @@ export interface RedisMode {
   receive: CallbackHandlers<unknown>;
   /** The queue's job counts (every instance sees the same). */
   queueCounts(): Promise<Record<string, number>>;
-  /** Graceful: running jobs finish, then the queue and the Redis connections close. */
+  /** Graceful: running jobs finish, then the queue and the Redis connections close; dropped after {@link SHUTDOWN_TIMEOUT_MS}. */
   close(): Promise<void>;
 }
 
@@ -90,13 +90,14 @@ export async function startRedisMode(
         await queue.close();
         await quitAll();
       })();
-      // With Redis down, BullMQ and ioredis wait for it to come back: a shutdown must end anyway.
+      // With Redis down, the worker waits for a command in flight until Redis comes back (its
+      // connection retries without bound, as BullMQ requires): a shutdown must end anyway. The
+      // worker's own blocking connection is BullMQ's; the process exits after this resolves.
       if (!(await settlesWithin(graceful, SHUTDOWN_TIMEOUT_MS))) {
         log(
           `Redis at ${where} did not let the shutdown finish within ${SHUTDOWN_TIMEOUT_MS} ms: closing at once`,
         );
         dropAll();
-        await settlesWithin(worker.close(true), 1000);
       }
     },
   };
