@@ -35,6 +35,10 @@ describe("start", () => {
     expect(await post(port, '{"RoomId":"demo","MemberList_Account":["alice"]}')).toEqual(OK);
     expect(lines.slice(1)).toEqual(["Room.CallbackAfterMemberEnter demo: applied"]);
     expect(await get(port, "/rooms/demo")).toMatchObject({ members: ["alice"] });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^trtc_room_callbacks_requests_total\{command="Room\.CallbackAfterMemberEnter",status="200",action="OK",code="0"\} 1$/m,
+    );
   });
 
   it("refuses a wrong configuration before listening", async () => {

@@ -5,6 +5,7 @@ import { createExampleApp } from "./app";
 import { startupMessage } from "./banner";
 import { readConfig } from "./config";
 import { createInstanceStats } from "./instance-stats";
+import { createExampleMetrics } from "./metrics";
 import { startRedisMode } from "./redis-mode";
 
 /** The example app, listening. */
@@ -31,11 +32,13 @@ export async function start(
   const redisUrl = config.redisUrl;
   const redis =
     redisUrl === undefined ? undefined : await startRedisMode({ ...config, redisUrl }, stats, print);
+  const metrics = createExampleMetrics();
   const app = createExampleApp({
     sdkAppId: config.sdkAppId,
     token: config.token,
     log: print,
     stats,
+    metrics: metrics.registry,
     ...(redis && {
       mode: "redis",
       rooms: redis.rooms,
@@ -48,6 +51,7 @@ export async function start(
     await once(server, "listening");
   } catch (error) {
     await redis?.close();
+    metrics.close();
     throw new Error(
       `Cannot listen on ${config.host}:${config.port}: ${(error as Error).message} (set PORT or HOST)`,
       { cause: error },
@@ -64,6 +68,7 @@ export async function start(
       server.closeIdleConnections();
       await closed;
       await redis?.close();
+      metrics.close();
     },
   };
 }
