@@ -226,7 +226,9 @@ async function benchmark() {
         console.log(pad([round + 1, receiver.kind, result.rps.toFixed(0), result.cpu.toFixed(1)], widths));
       }
     }
-    console.log(`\nmedian of per-round ratios over ${rounds} rounds (req/s; CPU per request, lower is better)`);
+    console.log(
+      `\nmedian of per-round ratios over ${rounds} rounds (req/s; CPU per request, lower is better)`,
+    );
     let met = true;
     for (const [name, mine, theirs, goal] of pairs) {
       const ratios = results[mine].map((r, i) => r.rps / results[theirs][i].rps);
