@@ -1,7 +1,7 @@
 import type { Deadline } from "../core/deadline";
-import { ErrorCodes, RequestAbortedError, RequestRejectedError } from "../core/errors";
+import { ErrorCodes, RequestRejectedError } from "../core/errors";
 import { createCallbackHandle } from "../core/handle";
-import { IncompleteBody } from "../core/incomplete-body";
+import { bodyTimeout, clientGone, IncompleteBody, tooLarge } from "../core/incomplete-body";
 import { configure } from "../core/options";
 import { OK, type Outcome } from "../core/outcome";
 import { lenientText } from "../core/parse-body";
@@ -94,7 +94,7 @@ function readDeclaredBody(request: Request, deadline: Deadline): Promise<Uint8Ar
       // The body stream failed: the client went away before it was complete.
       () => {
         deadline.onExpire(undefined);
-        reject(aborted(""));
+        reject(clientGone(""));
       },
     );
   });
@@ -107,7 +107,7 @@ function readDeclaredBody(request: Request, deadline: Deadline): Promise<Uint8Ar
  */
 async function readStreamedBody(request: Request, deadline: Deadline, limit: number): Promise<Uint8Array> {
   const { signal } = request;
-  if (signal.aborted) throw aborted("");
+  if (signal.aborted) throw clientGone("");
   const stream = request.body;
   if (stream === null) return new Uint8Array(0);
 
@@ -119,7 +119,7 @@ async function readStreamedBody(request: Request, deadline: Deadline, limit: num
   const stopped = new Promise<never>((_, reject) => {
     stop = reject;
   });
-  const onAbort = () => stop?.(aborted(partial()));
+  const onAbort = () => stop?.(clientGone(partial()));
   const partial = () => lenientText(concat(chunks, size));
   signal.addEventListener("abort", onAbort);
   deadline.onExpire(() => stop?.(bodyTimeout(deadline, partial())));
@@ -130,7 +130,7 @@ async function readStreamedBody(request: Request, deadline: Deadline, limit: num
         result = await Promise.race([reader.read(), stopped]);
       } catch (error) {
         // A stream that errors is a client that went away; the deadline and the hang-up carry their own.
-        throw error instanceof IncompleteBody ? error : aborted(partial());
+        throw error instanceof IncompleteBody ? error : clientGone(partial());
       }
       if (result.done) return concat(chunks, size);
       size += result.value.byteLength;
@@ -157,32 +157,6 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
     offset += chunk.byteLength;
   }
   return all;
-}
-
-function bodyTimeout(deadline: Deadline, received: string): IncompleteBody {
-  return new IncompleteBody(
-    new RequestRejectedError(`the body did not arrive within ${deadline.ms} ms`, ErrorCodes.BodyTimeout, 408),
-    received,
-  );
-}
-
-function aborted(received: string): IncompleteBody {
-  return new IncompleteBody(
-    new RequestAbortedError(
-      "the client closed the connection before the body was complete",
-      ErrorCodes.RequestAborted,
-      499,
-    ),
-    received,
-  );
-}
-
-function tooLarge(limit: number): RequestRejectedError {
-  return new RequestRejectedError(
-    `the body is larger than the limit of ${limit} bytes`,
-    ErrorCodes.PayloadTooLarge,
-    413,
-  );
 }
 
 const OK_INIT: ResponseInit = { status: 200, headers: { "Content-Type": ACK_CONTENT_TYPE } };

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Deadline } from "../../core/deadline";
-import { ErrorCodes, RequestAbortedError, RequestRejectedError } from "../../core/errors";
-import { IncompleteBody } from "../../core/incomplete-body";
+import { bodyTimeout, clientGone, tooLarge } from "../../core/incomplete-body";
 
 /**
  * Reads a Node request body into one buffer, bounded by `limit` bytes and by
@@ -13,7 +12,7 @@ export function readBody(req: IncomingMessage, deadline: Deadline, limit: number
   const declared = Number(req.headers["content-length"]);
   if (declared > limit) return Promise.reject(tooLarge(limit));
   // Gone while an earlier middleware ran: no event will come, so do not wait for the deadline.
-  if (req.destroyed) return Promise.reject(aborted(""));
+  if (req.destroyed) return Promise.reject(clientGone(""));
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -34,7 +33,7 @@ export function readBody(req: IncomingMessage, deadline: Deadline, limit: number
     const onEnd = () => finish(undefined);
     // What did arrive goes into the report, so the event is not lost without a trace.
     const partial = () => Buffer.concat(chunks).toString("utf8");
-    const onAbort = () => finish(aborted(partial()));
+    const onAbort = () => finish(clientGone(partial()));
     const onClose = () => {
       if (!req.complete) onAbort();
     };
@@ -42,36 +41,6 @@ export function readBody(req: IncomingMessage, deadline: Deadline, limit: number
     req.on("end", onEnd);
     req.on("error", onAbort);
     req.on("close", onClose);
-    deadline.onExpire(() =>
-      finish(
-        new IncompleteBody(
-          new RequestRejectedError(
-            `the body did not arrive within ${deadline.ms} ms`,
-            ErrorCodes.BodyTimeout,
-            408,
-          ),
-          partial(),
-        ),
-      ),
-    );
+    deadline.onExpire(() => finish(bodyTimeout(deadline, partial())));
   });
-}
-
-function aborted(received: string): IncompleteBody {
-  return new IncompleteBody(
-    new RequestAbortedError(
-      "the client closed the connection before the body was complete",
-      ErrorCodes.RequestAborted,
-      499,
-    ),
-    received,
-  );
-}
-
-function tooLarge(limit: number): RequestRejectedError {
-  return new RequestRejectedError(
-    `the body is larger than the limit of ${limit} bytes`,
-    ErrorCodes.PayloadTooLarge,
-    413,
-  );
 }
