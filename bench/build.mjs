@@ -17,8 +17,12 @@ export const BUILD_DIR = `${root}node_modules/.cache/trtc-room-callbacks-bench`;
 /** Path of a compiled module, e.g. `built("query")`. */
 export const built = (name) => `${BUILD_DIR}/${name}.js`;
 
-export function build() {
-  rmSync(BUILD_DIR, { recursive: true, force: true });
+/** A build folder of a benchmark's own, so benchmarks run side by side cannot empty each other's. */
+export const buildDir = (name) => `${root}node_modules/.cache/trtc-room-callbacks-${name}`;
+
+/** Compiles lib/ into `dir` (JavaScript only); throws on a type error. */
+export function build(dir = BUILD_DIR) {
+  rmSync(dir, { recursive: true, force: true });
   execFileSync(
     process.execPath,
     [
@@ -26,7 +30,7 @@ export function build() {
       "-p",
       "tsconfig.build.json",
       "--outDir",
-      BUILD_DIR,
+      dir,
       "--declaration",
       "false",
     ],

@@ -16,19 +16,17 @@
  *
  * Needs redis-server on the PATH. Goal: durable req/s >= 0.5 x the router's.
  */
-import { execFileSync, fork, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { fork } from "node:child_process";
 import http from "node:http";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import os from "node:os";
-import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { build, buildDir } from "./build.mjs";
+import { startRedis } from "./redis.mjs";
 
 const require = createRequire(import.meta.url);
-const root = fileURLToPath(new URL("..", import.meta.url));
-const BUILD_DIR = `${root}node_modules/.cache/trtc-room-callbacks-durable-bench`;
+const BUILD_DIR = buildDir("durable-bench");
 const SDK_APP_ID = 1400000001;
 const COMMAND = "Room.CallbackAfterMemberEnter";
 const PATH =
@@ -80,76 +78,6 @@ async function receiver(kind, url) {
   });
   server.listen(0, "127.0.0.1", () => process.send({ port: server.address().port }));
   process.on("disconnect", () => process.exit(0));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const dir = mkdtempSync(join(os.tmpdir(), "trtc-bench-redis-"));
-  const port = await freePort();
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes"].concat(
-      ["--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--loglevel", "warning"],
-    ),
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
-  child.once("error", (error) => {
-    console.error(
-      `cannot start redis-server (${error.message}): install it (apt-get install -y redis-server)`,
-    );
-    process.exit(2);
-  });
-  const Redis = require("ioredis");
-  for (let tries = 0; ; tries++) {
-    const client = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
-    try {
-      await client.connect();
-      await client.ping();
-      client.disconnect();
-      break;
-    } catch (error) {
-      client.disconnect();
-      if (tries > 200) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function build() {
-  rmSync(BUILD_DIR, { recursive: true, force: true });
-  const tsc = require.resolve("typescript/bin/tsc");
-  try {
-    execFileSync(
-      process.execPath,
-      [tsc, "-p", "tsconfig.build.json", "--outDir", BUILD_DIR, "--declaration", "false"],
-      {
-        cwd: root,
-        stdio: "pipe",
-      },
-    );
-  } catch (error) {
-    // Type errors still emit JavaScript; a receiver that cannot load fails the run.
-    console.log(`warning: tsc reported errors while compiling lib/ (${String(error.stdout).split("\n")[0]})`);
-  }
 }
 
 async function bench() {
@@ -227,8 +155,8 @@ async function bench() {
         " ",
       )}; ${rounds} rounds x ${duration} s each, ${connections} connections, redis-server AOF everysec`,
   );
-  build();
-  const redis = await startRedis();
+  build(BUILD_DIR);
+  const redis = await startRedis({ aof: true });
   const receivers = await Promise.all(RECEIVERS.map((kind) => start(kind, redis.url)));
   let ok;
   try {

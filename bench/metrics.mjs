@@ -23,20 +23,18 @@
  *   --connections N  BENCH_CONNECTIONS  keep-alive connections (default 10)
  *   --core-only                         only the in-process timings (on the last compilation)
  */
-import { execFileSync, fork } from "node:child_process";
+import { fork } from "node:child_process";
 import diagnosticsChannel from "node:diagnostics_channel";
 import http from "node:http";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { build, buildDir } from "./build.mjs";
 import { ACK, BODY, HEADERS, PATH, SDK_APP_ID } from "./fixture.mjs";
 
 const require = createRequire(import.meta.url);
-const root = fileURLToPath(new URL("..", import.meta.url));
-// A directory of its own (under node_modules/ so the package's dependencies resolve), so that a
-// concurrent `npm run build` or `npm run bench` cannot pull the package from under this one.
-const BUILD_DIR = `${root}node_modules/.cache/trtc-room-callbacks-bench-metrics`;
+const BUILD_DIR = buildDir("bench-metrics");
 const RECEIVERS = ["none", "subscriber", "metrics"];
 
 /** One receiver: `node bench/metrics.mjs receiver <kind>`, reporting `{ port }` to its parent. */
@@ -164,19 +162,7 @@ async function runBenchmark() {
     `${rounds} rounds x ${duration} s per receiver, ${warmup} s warm-up, ${connections} keep-alive connections\n`,
   );
 
-  execFileSync(
-    process.execPath,
-    [
-      require.resolve("typescript/bin/tsc"),
-      "-p",
-      "tsconfig.build.json",
-      "--outDir",
-      BUILD_DIR,
-      "--declaration",
-      "false",
-    ],
-    { cwd: root, stdio: "inherit" },
-  );
+  build(BUILD_DIR);
   const receivers = await Promise.all(RECEIVERS.map(startReceiver));
   try {
     for (const receiver of receivers) await check(receiver);

@@ -11,14 +11,11 @@
  *   --meetings N    BENCH_MEETINGS     meetings per round and store (default 300)
  *   --concurrency N BENCH_CONCURRENCY  meetings applied at once, each in order (default 8)
  */
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { connect, createServer } from "node:net";
 import os from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build, built } from "./build.mjs";
+import { startRedis } from "./redis.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -43,50 +40,6 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const found = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" });
-  if (found.status !== 0) throw new Error("redis-server is not installed (apt-get install -y redis-server)");
-  const dir = mkdtempSync(join(os.tmpdir(), "trtc-bench-redis-"));
-  const port = await freePort();
-  const child = spawn(
-    found.stdout.trim(),
-    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
-  );
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    const up = await new Promise((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => (socket.destroy(), resolve(true)));
-      socket.once("error", () => resolve(false));
-    });
-    if (up) break;
-    if (Date.now() - started > 10_000) throw new Error(`redis-server did not listen on ${port} within 10 s`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  const stop = () =>
-    new Promise((resolve) => {
-      child.once("exit", () => {
-        rmSync(dir, { recursive: true, force: true });
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
-  return { url: `redis://127.0.0.1:${port}`, stop };
-}
 
 build();
 const { createRoomState, memoryRoomStore, redisRoomStore } = require(built("room-state/index"));

@@ -13,18 +13,15 @@
  * (node_modules/.cache/trtc-room-callbacks-durable), so a concurrent build
  * cannot pull the package from under it.
  */
-import { execFileSync, fork, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { fork } from "node:child_process";
 import http from "node:http";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { build, buildDir } from "./build.mjs";
+import { startRedis } from "./redis.mjs";
 
 const require = createRequire(import.meta.url);
-const root = fileURLToPath(new URL("..", import.meta.url));
-const BUILD_DIR = `${root}node_modules/.cache/trtc-room-callbacks-durable`;
+const BUILD_DIR = buildDir("soak-durable");
 const QUEUE = "trtc-soak";
 const SDK_APP_ID = 1400000001;
 const COMMAND = "Room.CallbackAfterMemberEnter";
@@ -118,77 +115,6 @@ async function worker(url) {
   });
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const dir = mkdtempSync(join(tmpdir(), "trtc-soak-redis-"));
-  const port = await freePort();
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes"].concat(
-      ["--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--loglevel", "warning"],
-    ),
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
-  child.once("error", (error) => {
-    console.error(
-      `cannot start redis-server (${error.message}): install it (apt-get install -y redis-server)`,
-    );
-    process.exit(2);
-  });
-  const Redis = require("ioredis");
-  const client = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
-  for (let tries = 0; ; tries++) {
-    try {
-      await client.connect();
-      await client.ping();
-      break;
-    } catch (error) {
-      if (tries > 200) throw error;
-      client.disconnect();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    client,
-    stop: async () => {
-      client.disconnect();
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function build() {
-  rmSync(BUILD_DIR, { recursive: true, force: true });
-  const tsc = require.resolve("typescript/bin/tsc");
-  try {
-    execFileSync(
-      process.execPath,
-      [tsc, "-p", "tsconfig.build.json", "--outDir", BUILD_DIR, "--declaration", "false"],
-      {
-        cwd: root,
-        stdio: "pipe",
-      },
-    );
-  } catch (error) {
-    // Type errors still emit JavaScript; a missing file below fails the run.
-    console.log(`warning: tsc reported errors while compiling lib/ (${String(error.stdout).split("\n")[0]})`);
-  }
-}
-
 function child(role, url) {
   const process_ = fork(fileURLToPath(import.meta.url), [role, url], { stdio: "inherit" });
   const first = new Promise((resolve, reject) => {
@@ -234,8 +160,9 @@ function post(port, agent, i) {
 async function soak() {
   const TOTAL = Number(process.env.SOAK_TOTAL ?? 10_000);
   const CONCURRENCY = 64;
-  build();
-  const redis = await startRedis();
+  build(BUILD_DIR);
+  const redis = await startRedis({ aof: true });
+  const client = new (require("ioredis"))(redis.url);
   const receivers = [0, 1, 2].map(() => child("receiver", redis.url));
   const workers = [0, 1].map(() => child("worker", redis.url));
   let ok;
@@ -270,7 +197,7 @@ async function soak() {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const processedIn = (performance.now() - started) / 1000;
-    const effects = await redis.client.hgetall("effects");
+    const effects = await client.hgetall("effects");
     const values = Object.values(effects).map(Number);
     const once = values.filter((n) => n === 1).length;
     const more = values.filter((n) => n > 1).length;
@@ -314,6 +241,7 @@ async function soak() {
       counts.waiting + counts.active + counts.delayed === 0;
   } finally {
     for (const r of [...receivers, ...workers]) r.process.kill();
+    client.disconnect();
     await redis.stop();
   }
   console.log(ok ? "PASS" : "FAIL");
