@@ -8,7 +8,7 @@ import express from "express";
 import request from "supertest";
 import { createCallbackRouter, ErrorCodes, type TrtcCallbackError } from "trtc-room-callbacks";
 import { createCallbackTester } from "trtc-room-callbacks/testing";
-import { MAX_LIST_LENGTH } from "../lib/commands/fields";
+import { MAX_LIST_LENGTH, MAX_NUMERIC_STRING } from "../lib/commands/fields";
 import { parsedText } from "../lib/core/parse-body";
 import { tencentQuery } from "./helpers/server";
 
@@ -111,6 +111,51 @@ describe("CPU bounded by the body's size, not its shape (item 1)", () => {
     expect(Object.keys(event)).toEqual(["CallbackCommand", "a", "b"]);
     expect(event["b"]).toEqual({ c: 3 });
     expect(Object.prototype.hasOwnProperty.call(event["b"], "__proto__")).toBe(false);
+  });
+});
+
+describe("shapes found by review that cost more than their size", () => {
+  it("refuses a numeric string longer than MAX_NUMERIC_STRING in an integer field unread, in Joi's words", async () => {
+    const handler = jest.fn();
+    const joi = joiValidate();
+    // Joi's number rules (and a copy of them) take time quadratic in a run of zeros: 13 s for this one.
+    const eventTime = `1.${"0".repeat(80_000)}10`;
+    const replace = jest.spyOn(String.prototype, "replace");
+    const result = await testerWith(handler).post({
+      RoomId: "r1",
+      CallbackCommand: memberEnter,
+      EventTime: eventTime,
+    });
+    const longReplaces = replace.mock.contexts.filter(
+      (self) => String(self).length > MAX_NUMERIC_STRING,
+    ).length;
+    replace.mockRestore();
+    expect(result.status).toBe(400);
+    expect(result.ack).toEqual({
+      ActionStatus: "FAIL",
+      ErrorCode: ErrorCodes.InvalidEvent,
+      ErrorInfo: `invalid ${memberEnter} event: "EventTime" must be a number`,
+    });
+    expect(longReplaces).toBe(0);
+    expect(joi).not.toHaveBeenCalled();
+    expect(handler).not.toHaveBeenCalled();
+    // Shorter numeric strings still convert as Joi converts them.
+    const padded = await testerWith(handler).post({
+      RoomId: "r1",
+      CallbackCommand: memberEnter,
+      EventTime: " 0012 ",
+    });
+    expect(padded.ok).toBe(true);
+    expect((handler.mock.calls[0]?.[0] as { EventTime: number }).EventTime).toBe(12);
+  });
+
+  it("refuses nested prototype keys that never close as invalid JSON, in time linear in the body", async () => {
+    // Each unclosed key once sent the clean-up pass to the end of the text again: a 1 MiB body of
+    // them blocked the event loop for over a minute. Jest's 5 s timeout is the bound here.
+    const text = '{"constructor":'.repeat(70_000);
+    const result = await testerWith(jest.fn()).post(text, { command: memberEnter });
+    expect(result.status).toBe(400);
+    expect(result.ack.ErrorCode).toBe(ErrorCodes.InvalidJson);
   });
 });
 

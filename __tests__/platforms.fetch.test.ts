@@ -128,6 +128,17 @@ it("answers a Request whose body was already read with 500/5901 that says what t
   expect(calls).toEqual([]);
 });
 
+it("answers a Request whose body stream another reader holds with 500/5901, not as a client that left", async () => {
+  const { handler, reports, calls } = setup();
+  const request = new Request(URL_, { method: "POST", body: samples[SEAT] });
+  const reader = request.body?.getReader();
+  const got = await answer(await handler(request));
+  expect(got).toMatchObject({ status: 500, code: 5901 });
+  expect(reports.map((report) => report.code)).toEqual([5901]);
+  expect(calls).toEqual([]);
+  reader?.releaseLock();
+});
+
 it("answers a POST without a body 400/4001, and other methods 405 with Allow: POST", async () => {
   const { handler } = setup();
   expect(await answer(await handler(new Request(URL_, { method: "POST" })))).toMatchObject({

@@ -313,6 +313,25 @@ describe("createRoomConfigClient against a fake of Tencent's REST API", () => {
     expect(error.message).toContain(new URL(fake.endpoint).host);
   });
 
+  it("redacts a UserSig a gateway's error page echoes back from the request target", async () => {
+    const gateway: Server = createServer((req, res) => {
+      res
+        .writeHead(502, { "Content-Type": "text/html" })
+        .end(`<h1>502</h1><p>upstream failed for ${req.url}</p>`);
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = gateway.address() as AddressInfo;
+      const error = await failure(client({ endpoint: `http://127.0.0.1:${port}` }).getCallback());
+      expect(error).toBeInstanceOf(TencentRequestError);
+      expect(error.message).toContain("usersig=(redacted)");
+      expect(error.message).toContain("sdkappid=1400000001");
+    } finally {
+      gateway.closeAllConnections();
+      await new Promise((resolve) => gateway.close(resolve));
+    }
+  });
+
   it("a refused connection is a TencentRequestError naming the host and the reason", async () => {
     const port = await freePort();
     const error = await failure(client({ endpoint: `http://127.0.0.1:${port}` }).getCallback());

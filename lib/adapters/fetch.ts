@@ -59,7 +59,8 @@ export function createCallbackFetchHandler(options: CallbackOptions<Request>): C
  * the deadline, 4990 when the client hung up).
  */
 function readRequestBody(request: Request, deadline: Deadline, limit: number): Promise<Uint8Array> {
-  if (request.bodyUsed) {
+  // A body being read by someone else (a locked stream) is as gone as one already read.
+  if (request.bodyUsed || request.body?.locked === true) {
     return Promise.reject(
       new RequestRejectedError(
         "the request body was already read: pass the original Request to the callback handler before anything reads its body (in Hono: c.req.raw, before any c.req.json())",

@@ -367,6 +367,9 @@ export function integer(): Joi.NumberSchema<number> {
       if (typeof value === "string") {
         // The usual numeric string, a canonical safe integer, reads as itself; Joi's rules for the rest.
         if (CANONICAL_INTEGER.test(value)) return Number(value);
+        // Joi's (and the rules below') regular expressions take time quadratic in a run of zeros:
+        // a longer string is refused unread, with Joi's own words.
+        if (value.length > MAX_NUMERIC_STRING) return new Invalid(schema, value, notANumber);
         const number = numberFromString(value);
         return number !== undefined && Number.isSafeInteger(number) ? number : new Invalid(schema, value);
       }
@@ -377,6 +380,15 @@ export function integer(): Joi.NumberSchema<number> {
 }
 
 const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d{0,14})$/;
+
+/**
+ * The longest numeric string an integer field converts: far beyond any
+ * integer's digits with padding, short enough that no regular expression
+ * over it costs anything.
+ */
+export const MAX_NUMERIC_STRING = 64;
+
+const notANumber = (label: string): string => `${label} must be a number`;
 
 // Joi's conversion of a numeric string (joi/lib/types/number.js), for schemas without `.unsafe()`.
 const NUMBER = /^\s*[+-]?(?:(?:\d+(?:\.\d*)?)|(?:\.\d+))(?:e([+-]?\d+))?\s*$/i;

@@ -32,8 +32,16 @@ export class Deadline {
     return this.#controller.signal;
   }
 
-  /** Sets what to do when the deadline passes, replacing the previous listener (one phase at a time). */
+  /**
+   * Sets what to do when the deadline passes, replacing the previous listener
+   * (one phase at a time). A deadline that has already passed (its timer fired
+   * while nobody listened, or the clock says so) calls the listener at once.
+   */
   onExpire(listener: (() => void) | undefined): void {
+    if (listener !== undefined && this.expired) {
+      listener();
+      return;
+    }
     this.#listener = listener;
   }
 

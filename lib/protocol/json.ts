@@ -147,14 +147,15 @@ function rewrite(text: string): string {
       const kind = backslash >= 0 && backslash < i ? escapedKeyKind(text, start, i) : keyKind(text, start, i);
       if (kind === PROTOTYPE_KEY) {
         const span = memberSpan(text, start, colon + 1, cutComma);
-        if (span !== undefined) {
-          dropped.push(text.slice(span.valueStart, span.valueEnd));
-          out += text.slice(copied, span.from);
-          cutComma = text.charCodeAt(span.to - 1) === COMMA ? span.to - 1 : -1;
-          copied = span.to;
-          i = span.to;
-          continue;
-        }
+        // A key with no member around it only stands in invalid JSON: refuse it now, before
+        // another such key scans the rest of the text again (nested unclosed keys would be quadratic).
+        if (span === undefined) refuse(text);
+        dropped.push(text.slice(span.valueStart, span.valueEnd));
+        out += text.slice(copied, span.from);
+        cutComma = text.charCodeAt(span.to - 1) === COMMA ? span.to - 1 : -1;
+        copied = span.to;
+        i = span.to;
+        continue;
       }
       idKey = typeof kind === "string" ? kind : undefined;
       i = colon + 1;
@@ -310,6 +311,12 @@ function skipSpace(text: string, i: number): number {
 /** Whether a key names a user ID, as Tencent names them: `*_Account`, and `RoomId`. */
 export function isIdKey(key: string): boolean {
   return key === "RoomId" || key.endsWith("_Account");
+}
+
+/** Throws JSON.parse's own SyntaxError for a text already known to be invalid. */
+function refuse(text: string): never {
+  JSON.parse(text);
+  throw new SyntaxError("Unexpected token in JSON: a key that is not part of a member");
 }
 
 /**

@@ -38,8 +38,9 @@ export function parseQuery(url: string): CallbackQuery {
     let end = raw.indexOf("&", from);
     if (end === -1) end = raw.length;
     if (end > from) {
-      const eq = raw.indexOf("=", from);
-      const split = eq === -1 || eq > end ? end : eq;
+      // Look for "=" inside this parameter only: a search to the end of the query would make the parse quadratic.
+      let split = from;
+      while (split < end && raw.charCodeAt(split) !== 0x3d) split++;
       let name = raw.slice(from, split);
       let value = split === end ? "" : raw.slice(split + 1, end);
       if (escaped) {

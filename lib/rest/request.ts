@@ -116,8 +116,14 @@ function parseAnswer(text: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
+/**
+ * The start of an answer for an error message, with any UserSig it echoes
+ * (a gateway's error page may quote the request target) redacted: it is an
+ * admin credential for a day.
+ */
 function excerpt(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  const cut = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return cut.replace(/(usersig=)[^&\s"'<>]*/gi, "$1(redacted)");
 }
 
 // Only the error's name and code: fetch's messages could one day quote the URL, and with it the UserSig.
