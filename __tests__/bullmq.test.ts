@@ -271,6 +271,45 @@ describeWithServer("redis-server", "durable delivery on BullMQ", () => {
     expect(await q.getJobCounts("completed")).toEqual({ completed: 1 });
   });
 
+  it("a handler that stops on close() (context.signal) uses no attempt: the job runs again on another worker", async () => {
+    const q = queue();
+    await sendCallback(
+      routerApp(enqueueCallbacks(q)),
+      "Room.CallbackAfterMemberEnter",
+      memberEnter("deploy", ["a"], 1),
+    );
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const reports: CallbackWorkerErrorInfo[] = [];
+    const closing = createCallbackWorker(q.name, {
+      connection: { host: "127.0.0.1", port: redis.port },
+      // One attempt: a failure here would be final, so the job would end in the failed set.
+      attempts: 1,
+      onError: (_error, info) => void reports.push(info),
+      handlers: {
+        "Room.CallbackAfterMemberEnter": (_event, context) => {
+          started();
+          // What the README asks of a handler: pass the signal on, so the work stops when it aborts.
+          return new Promise((_resolve, reject) =>
+            context.signal.addEventListener("abort", () => reject(context.signal.reason)),
+          );
+        },
+      },
+    });
+    await running;
+    await closing.close();
+    expect(reports).toEqual([]);
+    expect(await q.getJobCounts("failed", "completed")).toEqual({ failed: 0, completed: 0 });
+
+    const done: number[] = [];
+    worker(q.name, {
+      attempts: 1,
+      handlers: { "Room.CallbackAfterMemberEnter": (_event, context) => void done.push(context.attempt) },
+    });
+    await eventually(async () => (await q.getJobCounts("completed")).completed === 1);
+    expect(done).toEqual([1]);
+  });
+
   it("keeps one room's events in order over partitioned queues, one worker each with concurrency 1", async () => {
     const names = roomQueueNames(`p${randomUUID().slice(0, 8)}`, 3);
     const queues = names.map((name) => queue(name));

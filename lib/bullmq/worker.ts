@@ -1,4 +1,11 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
+import {
+  DelayedError,
+  UnrecoverableError,
+  Worker,
+  type ConnectionOptions,
+  type Job,
+  type WorkerOptions,
+} from "bullmq";
 import createDebug from "debug";
 import {
   COMMAND_NAMES,
@@ -148,7 +155,9 @@ export function createCallbackWorker(queueName: string, options: CallbackWorkerO
   // Errors this worker threw itself, already reported: the "failed" event must not report them twice.
   const reported = new WeakSet<Error>();
 
-  const processor = async (job: Job, _token?: string, cancel?: AbortSignal): Promise<void> => {
+  let closing = false;
+
+  const processor = async (job: Job, token?: string, cancel?: AbortSignal): Promise<void> => {
     const data = job.data as CallbackJobData;
     const handler = handlers.get(data.command);
     if (handler === undefined) {
@@ -179,6 +188,17 @@ export function createCallbackWorker(queueName: string, options: CallbackWorkerO
       await (trace === undefined ? call() : trace.run(call));
       trace?.settle("ok");
     } catch (thrown) {
+      // Stopped because this worker is closing (the handler honoured context.signal, as it should):
+      // the job goes back to wait for another worker, without using an attempt or failing for good.
+      if (closing && controller.signal.aborted && token !== undefined && (await putBack(job, token))) {
+        trace?.settle("fail", thrown);
+        log(
+          "%s job %s: stopped by the worker's close, put back without using an attempt",
+          data.command,
+          jobId,
+        );
+        throw new DelayedError();
+      }
       const text = describe(thrown);
       const error = new HandlerError(
         `the ${data.command} handler failed (attempt ${attempt} of ${attempts}): ${text}`,
@@ -209,6 +229,7 @@ export function createCallbackWorker(queueName: string, options: CallbackWorkerO
     },
   });
   worker.on("closing", () => {
+    closing = true;
     for (const controller of running) controller.abort(new Error("the worker is closing"));
   });
   // Failures the processor did not see: a job that stalled more often than maxStalledCount.
@@ -281,5 +302,16 @@ function describe(thrown: unknown): string {
     return thrown instanceof Error ? thrown.message : String(thrown);
   } catch {
     return "a value that cannot be turned into text";
+  }
+}
+
+/** Moves a running job back to be run again now, by any worker; `false` when Redis would not. */
+async function putBack(job: Job, token: string): Promise<boolean> {
+  try {
+    await job.moveToDelayed(Date.now(), token);
+    return true;
+  } catch (error) {
+    log("job %s could not be put back (%s): it counts as a failed attempt", job.id, describe(error));
+    return false;
   }
 }
