@@ -170,6 +170,35 @@ describe("the reducer (events applied in order)", () => {
     expect(room?.members).toEqual(["alice"]);
   });
 
+  it("keeps a seat with the member who took it over when the one who sat there before leaves", () => {
+    const room = fold([
+      enter(100, "alice", "bob"),
+      seats(110, { Index: 1, Member_Account: "alice" }),
+      seats(120, { Index: 1, Member_Account: "bob" }),
+      leave(130, "alice"),
+      seats(140, { Index: 2, Member_Account: "alice" }, { Index: 1, IsTakenDisabled: true }),
+      leave(150, "bob"),
+    ]);
+    expect(room?.seats.map((seat) => [seat.index, seat.member, seat.locked])).toEqual([
+      [1, null, true],
+      [2, "alice", false],
+    ]);
+    expect(room?.members).toEqual(["alice"]);
+  });
+
+  it("folds the largest lists allowed (10,000 members entering, sitting and leaving) in one pass each", () => {
+    const members = Array.from({ length: 10_000 }, (_, i) => `m${i}`);
+    const room = fold([
+      enter(100, ...members),
+      seats(110, ...members.map((member, index) => ({ Index: index, Member_Account: member }))),
+      leave(120, ...members.slice(0, 9_999)),
+    ]);
+    expect(room?.members).toEqual(["m9999"]);
+    expect(room?.seats.filter((seat) => seat.member !== null)).toEqual([
+      { index: 9_999, member: "m9999", locked: false, videoDisabled: false, audioDisabled: false },
+    ]);
+  });
+
   it('counts a member who sits down as in the room; an empty seat\'s "" is nobody', () => {
     expect(
       fold([seats(100, { Index: 0, Member_Account: "dave" }, { Index: 1, Member_Account: "" })]),

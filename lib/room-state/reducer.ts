@@ -12,15 +12,25 @@ export interface RoomFold {
   exists: boolean;
   settings: Map<string, unknown>;
   invitees: string[];
-  /** Present members, in order of entry. */
-  members: string[];
+  /** Present members, in order of entry (a Set keeps it, and finds a member without a scan). */
+  members: Set<string>;
   seats: Map<number, SeatView>;
+  /** The seat each seated member is on (one at most): freeing a member's seat reads it, not every seat. */
+  seatOf: Map<string, number>;
   updatedAt: number | null;
 }
 
 /** A room that does not exist (never seen, or just destroyed). */
 export function emptyFold(): RoomFold {
-  return { exists: false, settings: new Map(), invitees: [], members: [], seats: new Map(), updatedAt: null };
+  return {
+    exists: false,
+    settings: new Map(),
+    invitees: [],
+    members: new Set(),
+    seats: new Map(),
+    seatOf: new Map(),
+    updatedAt: null,
+  };
 }
 
 /**
@@ -87,7 +97,7 @@ export function serializeFold(room: RoomFold): string {
     exists: room.exists,
     settings: [...room.settings],
     invitees: room.invitees,
-    members: room.members,
+    members: [...room.members],
     seats: [...room.seats.values()],
     updatedAt: room.updatedAt,
   });
@@ -104,12 +114,15 @@ export function parseFold(snapshot: string | undefined): RoomFold {
     seats: SeatView[];
     updatedAt: number | null;
   };
+  const seatOf = new Map<string, number>();
+  for (const seat of saved.seats) if (seat.member !== null) seatOf.set(seat.member, seat.index);
   return {
     exists: saved.exists,
     settings: new Map(saved.settings),
     invitees: saved.invitees,
-    members: saved.members,
+    members: new Set(saved.members),
     seats: new Map(saved.seats.map((seat) => [seat.index, seat])),
+    seatOf,
     updatedAt: saved.updatedAt,
   };
 }
@@ -133,20 +146,24 @@ function mergeSettings(room: RoomFold, info: RoomInfo): boolean {
 
 /** A member who is not in the room joins the end of the entry order; one who is stays put. */
 function enter(room: RoomFold, member: string): boolean {
-  if (!room.members.includes(member)) room.members.push(member);
+  room.members.add(member);
   return true;
 }
 
 /** A member leaves (whatever the `Type`: `Leave`, `Kicked`, `Expired`) and their seats are freed. */
 function leave(room: RoomFold, member: string): boolean {
-  room.members = room.members.filter((present) => present !== member);
+  room.members.delete(member);
   vacate(room, member, undefined);
   return true;
 }
 
+/** Frees the seat `member` is on, unless it is `keep`. */
 function vacate(room: RoomFold, member: string, keep: number | undefined): void {
-  for (const seat of room.seats.values())
-    if (seat.index !== keep && seat.member === member) seat.member = null;
+  const index = room.seatOf.get(member);
+  if (index === undefined || index === keep) return;
+  const seat = room.seats.get(index);
+  if (seat !== undefined && seat.member === member) seat.member = null;
+  room.seatOf.delete(member);
 }
 
 /** Sets a seat; a flag the event leaves out keeps its value. A member who sits down is in the room, on that seat only. */
@@ -155,6 +172,10 @@ function setSeat(room: RoomFold, seat: SeatInfo): boolean {
   const previous = room.seats.get(seat.Index);
   // "" or null as well as absent: events applied directly have not been normalised by the router.
   const member = seat.Member_Account || null;
+  // Whoever sat here and is replaced (or the seat emptied) is no longer on it.
+  if (previous?.member && previous.member !== member && room.seatOf.get(previous.member) === seat.Index) {
+    room.seatOf.delete(previous.member);
+  }
   room.seats.set(seat.Index, {
     index: seat.Index,
     member,
@@ -164,6 +185,7 @@ function setSeat(room: RoomFold, seat: SeatInfo): boolean {
   });
   if (member !== null) {
     vacate(room, member, seat.Index);
+    room.seatOf.set(member, seat.Index);
     enter(room, member);
   }
   return true;
