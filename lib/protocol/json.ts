@@ -54,19 +54,36 @@ function needsRewriting(text: string): boolean {
     text.includes("__proto__") ||
     text.includes("constructor") ||
     text.includes("\\u") ||
-    FRACTION_OR_EXPONENT.test(text) ||
+    hasFractionOrExponent(text) ||
     hasLongDigitRun(text)
   );
 }
 
 /**
- * A number token with a fraction or an exponent: a number starts right after
- * `:`, `,` or `[` (and JSON whitespace), so digits inside strings such as
- * `"user_b81d4e07"` do not send an ordinary body through the rewriting pass.
- * A string that happens to contain `: 1.5` only costs that pass, never a
- * wrong result.
+ * Whether the text has a number token with a fraction or an exponent: digits
+ * followed by `.`, `e` or `E`, standing right after `:`, `,` or `[` (and JSON
+ * whitespace, and a `-`). Digits inside strings such as `"user_b81d4e07"` or
+ * `"1.2.3.4"` do not send an ordinary body through the rewriting pass; a
+ * string that happens to contain `: 1.5` only costs that pass, never a wrong
+ * result. Each mark is found with `indexOf` and each digit run walked once per
+ * mark, so the work stays linear whatever the text (a regular expression over
+ * a megabyte of digits was not).
  */
-const FRACTION_OR_EXPONENT = /[:,[][ \t\n\r]*-?\d+[.eE]/;
+function hasFractionOrExponent(text: string): boolean {
+  for (const mark of [".", "e", "E"]) {
+    for (let at = text.indexOf(mark, 1); at > 0; at = text.indexOf(mark, at + 1)) {
+      let first = at - 1;
+      if (!isDigit(text.charCodeAt(first))) continue;
+      while (first > 0 && isDigit(text.charCodeAt(first - 1))) first--;
+      let before = first - 1;
+      if (text.charCodeAt(before) === MINUS) before--;
+      while (before >= 0 && isSpace(text.charCodeAt(before))) before--;
+      const c = text.charCodeAt(before);
+      if (c === COLON || c === COMMA || c === OPEN_BRACKET) return true;
+    }
+  }
+  return false;
+}
 
 /**
  * Whether `text` has a run of 16 or more digits: an integer that long may be
@@ -78,8 +95,9 @@ function hasLongDigitRun(text: string): boolean {
     if (!isDigit(text.charCodeAt(i))) continue;
     let start = i;
     while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--;
+    // Only as far as 16 digits: a megabyte of zeros is one run, not a megabyte to walk.
     let end = i + 1;
-    while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+    while (end - start < 16 && end < text.length && isDigit(text.charCodeAt(end))) end++;
     if (end - start >= 16) return true;
   }
   return false;
