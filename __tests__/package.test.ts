@@ -57,6 +57,15 @@ beforeAll(() => {
 
 afterAll(() => rmSync(consumer, { recursive: true, force: true }));
 
+/** Runs the consumer's tsc on one project: its errors ("" when none) and the files it read. */
+function typeCheck(project: string): Promise<{ project: string; errors: string; files: string }> {
+  const tsc = join(consumer, "node_modules", "typescript", "bin", "tsc");
+  return runAsync("node", [tsc, "-p", project, "--listFiles"], consumer).then(
+    (stdout) => ({ project, errors: "", files: stdout }),
+    (error: { stdout?: string }) => ({ project, errors: error.stdout ?? String(error), files: "" }),
+  );
+}
+
 interface PackageJson {
   devDependencies: Record<string, string>;
 }
@@ -157,15 +166,9 @@ it("resolves only the exported entry points", async () => {
 // One test for both resolutions, run side by side. node16 also checks the
 // package's declarations (skipLibCheck off); bundler trusts them, to save time.
 it("type-checks a TypeScript consumer under moduleResolution node16 and bundler (with exactOptionalPropertyTypes)", async () => {
-  const tsc = join(consumer, "node_modules", "typescript", "bin", "tsc");
-  const check = (project: string) =>
-    runAsync("node", [tsc, "-p", project, "--listFiles"], consumer).then(
-      (stdout) => ({ project, errors: "", files: stdout }),
-      (error: { stdout?: string }) => ({ project, errors: error.stdout ?? String(error), files: "" }),
-    );
   for (const { project, errors, files } of await Promise.all([
-    check("tsconfig.node16.json"),
-    check("tsconfig.bundler.json"),
+    typeCheck("tsconfig.node16.json"),
+    typeCheck("tsconfig.bundler.json"),
   ])) {
     expect({ project, errors }).toEqual({ project, errors: "" });
     // The imports resolved through the package's exports to its declarations.
@@ -213,15 +216,9 @@ describe("the transport entries from the packed tarball: node:http listener, /fe
   });
 
   it("type-checks them under moduleResolution node16 and bundler", async () => {
-    const tsc = join(consumer, "node_modules", "typescript", "bin", "tsc");
-    const check = (project: string) =>
-      runAsync("node", [tsc, "-p", project, "--listFiles"], consumer).then(
-        (stdout) => ({ project, errors: "", files: stdout }),
-        (error: { stdout?: string }) => ({ project, errors: error.stdout ?? String(error), files: "" }),
-      );
     for (const { project, errors, files } of await Promise.all([
-      check("tsconfig.transports-node16.json"),
-      check("tsconfig.transports-bundler.json"),
+      typeCheck("tsconfig.transports-node16.json"),
+      typeCheck("tsconfig.transports-bundler.json"),
     ])) {
       expect({ project, errors }).toEqual({ project, errors: "" });
       expect(files).toContain("node_modules/trtc-room-callbacks/dist/fetch/index.d.ts");
@@ -270,15 +267,9 @@ describe("the feature entries from the packed tarball: /rest, /room-state, /bull
     });
 
     it("type-checks them under moduleResolution node16 and bundler", async () => {
-      const tsc = join(consumer, "node_modules", "typescript", "bin", "tsc");
-      const check = (project: string) =>
-        runAsync("node", [tsc, "-p", project, "--listFiles"], consumer).then(
-          (stdout) => ({ project, errors: "", files: stdout }),
-          (error: { stdout?: string }) => ({ project, errors: error.stdout ?? String(error), files: "" }),
-        );
       for (const { project, errors, files } of await Promise.all([
-        check("tsconfig.features-node16.json"),
-        check("tsconfig.features-bundler.json"),
+        typeCheck("tsconfig.features-node16.json"),
+        typeCheck("tsconfig.features-bundler.json"),
       ])) {
         expect({ project, errors }).toEqual({ project, errors: "" });
         for (const entry of ["rest", "room-state", "bullmq", "prometheus"]) {
