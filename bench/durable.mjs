@@ -16,22 +16,19 @@
  *
  * Needs redis-server on the PATH. Goal: durable req/s >= 0.5 x the router's.
  */
-import { fork } from "node:child_process";
 import http from "node:http";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { build, buildDir } from "./build.mjs";
+import { askUsage, forkReceiver } from "./harness.mjs";
 import { startRedis } from "./redis.mjs";
 
 const require = createRequire(import.meta.url);
 const BUILD_DIR = buildDir("durable-bench");
 const SDK_APP_ID = 1400000001;
 const COMMAND = "Room.CallbackAfterMemberEnter";
-const PATH =
-  "/trtc?SdkAppid=1400000001&CallbackCommand=Room.CallbackAfterMemberEnter" +
-  "&contenttype=json&ClientIP=203.0.113.24&OptPlatform=Web";
 const RECEIVERS = ["router", "durable"];
 
 const [role, redisUrl] = process.argv.slice(2);
@@ -103,18 +100,8 @@ async function bench() {
       EventTime: 1763801234567 + sequence++,
     });
 
-  const start = (kind, url) => {
-    const child = fork(fileURLToPath(import.meta.url), [kind, url], { stdio: "inherit" });
-    return new Promise((resolve, reject) => {
-      child.once("exit", (code) => reject(new Error(`the ${kind} receiver exited with ${code}`)));
-      child.once("message", ({ port }) => resolve({ kind, child, url: `http://127.0.0.1:${port}${PATH}` }));
-    });
-  };
-  const usage = (child) =>
-    new Promise((resolve) => {
-      child.once("message", resolve);
-      child.send("usage");
-    });
+  const start = (kind, url) => forkReceiver(fileURLToPath(import.meta.url), [kind, url], kind);
+  const usage = askUsage;
   const load = (url, seconds) =>
     new Promise((resolve, reject) => {
       const latencies = [];

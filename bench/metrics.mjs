@@ -23,7 +23,6 @@
  *   --connections N  BENCH_CONNECTIONS  keep-alive connections (default 10)
  *   --core-only                         only the in-process timings (on the last compilation)
  */
-import { fork } from "node:child_process";
 import diagnosticsChannel from "node:diagnostics_channel";
 import http from "node:http";
 import { createRequire } from "node:module";
@@ -32,6 +31,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build, buildDir } from "./build.mjs";
 import { ACK, BODY, HEADERS, PATH, SDK_APP_ID } from "./fixture.mjs";
+import { forkReceiver, loadRps, median, withCpuPerRequest } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const BUILD_DIR = buildDir("bench-metrics");
@@ -78,7 +78,6 @@ if (process.argv[2] === "receiver") {
 }
 
 async function runBenchmark() {
-  const autocannon = require("autocannon");
   const { values: flags } = parseArgs({
     options: {
       rounds: { type: "string" },
@@ -102,22 +101,10 @@ async function runBenchmark() {
   const connections = Math.floor(setting("connections", "BENCH_CONNECTIONS", 10, 1, 256));
   if (flags["core-only"]) return timeCore(rounds);
 
-  const median = (values) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  };
   const fmt = (n, digits = 0) => n.toFixed(digits);
   const line = (cells, widths) => cells.map((cell, i) => String(cell).padStart(widths[i])).join("  ");
 
-  const startReceiver = (kind) => {
-    const child = fork(fileURLToPath(import.meta.url), ["receiver", kind], { stdio: "inherit" });
-    return new Promise((resolve, reject) => {
-      child.once("error", reject);
-      child.once("exit", (code) => reject(new Error(`the ${kind} receiver exited with ${code}`)));
-      child.once("message", ({ port }) => resolve({ kind, child, url: `http://127.0.0.1:${port}${PATH}` }));
-    });
-  };
+  const startReceiver = (kind) => forkReceiver(fileURLToPath(import.meta.url), ["receiver", kind], kind);
   const check = async ({ kind, url }) => {
     const res = await fetch(url, { method: "POST", headers: HEADERS, body: BODY });
     const text = await res.text();
@@ -125,30 +112,8 @@ async function runBenchmark() {
       throw new Error(`the ${kind} receiver answered ${res.status} ${text}`);
     }
   };
-  const usage = (child) =>
-    new Promise((resolve) => {
-      child.once("message", resolve);
-      child.send("usage");
-    });
-  const load = (url, seconds) =>
-    new Promise((resolve, reject) => {
-      autocannon(
-        { url, method: "POST", headers: HEADERS, body: BODY, connections, pipelining: 1, duration: seconds },
-        (error, result) => {
-          if (error) return reject(error);
-          const failed = result.errors + result.timeouts + result.non2xx;
-          if (failed > 0) return reject(new Error(`${failed} failed requests against ${url}`));
-          resolve({ rps: result.requests.total / result.duration });
-        },
-      );
-    });
-  const measure = async ({ child, url }, seconds) => {
-    const before = await usage(child);
-    const result = await load(url, seconds);
-    const after = await usage(child);
-    const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
-    return { ...result, cpuPerRequest: cpu / (after.requests - before.requests) };
-  };
+  const load = (url, seconds) => loadRps(url, seconds, connections);
+  const measure = ({ child, url }, seconds) => withCpuPerRequest(child, () => load(url, seconds));
 
   console.log(`trtc-room-callbacks observability benchmark: ${RECEIVERS.join(", ")}`);
   console.log(

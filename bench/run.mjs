@@ -18,6 +18,7 @@ import { createRequire } from "node:module";
 import autocannon from "autocannon";
 import { build } from "./build.mjs";
 import { ACK, BODY, HEADERS, PATH } from "./fixture.mjs";
+import { forkReceiver, median, withCpuPerRequest } from "./harness.mjs";
 import { formatStages } from "./stages.mjs";
 
 const require = createRequire(import.meta.url);
@@ -48,20 +49,10 @@ const warmup = setting("warmup", "BENCH_WARMUP", 2, 0, 30);
 const connections = Math.floor(setting("connections", "BENCH_CONNECTIONS", 10, 1, 256));
 const stagesWanted = !flags["no-stages"] && process.env.BENCH_STAGES !== "0";
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
 function startReceiver(kind) {
-  const child = fork(new URL("./receiver.mjs", import.meta.url), [kind], { stdio: "inherit" });
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`the ${kind} receiver exited with ${code}`)));
-    child.once("message", ({ port }) => resolve({ kind, child, url: `http://127.0.0.1:${port}${PATH}` }));
-  });
+  return forkReceiver(new URL("./receiver.mjs", import.meta.url), [kind], kind);
 }
 
 /** One request first: a receiver that answers wrongly must not be timed. */
@@ -73,20 +64,9 @@ async function check({ kind, url }) {
   }
 }
 
-function usage(child) {
-  return new Promise((resolve) => {
-    child.once("message", resolve);
-    child.send("usage");
-  });
-}
-
 /** Loads one receiver: requests/s, p50 and p99 latency from every response's own time, and its CPU µs per request. */
-async function measure({ child, url }, seconds) {
-  const before = await usage(child);
-  const result = await load(url, seconds);
-  const after = await usage(child);
-  const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
-  return { ...result, cpuPerRequest: cpu / (after.requests - before.requests) };
+function measure({ child, url }, seconds) {
+  return withCpuPerRequest(child, () => load(url, seconds));
 }
 
 function load(url, seconds) {

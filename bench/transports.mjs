@@ -19,13 +19,13 @@
  *
  * Run one receiver alone (for --cpu-prof): `node bench/transports.mjs --receiver fastify-plugin`.
  */
-import { fork } from "node:child_process";
 import http from "node:http";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { build, built } from "./build.mjs";
 import { ACK, BODY, HEADERS, PATH, SDK_APP_ID } from "./fixture.mjs";
+import { forkReceiver, loadRps, median, withCpuPerRequest } from "./harness.mjs";
 
 const OPTIONS = { sdkAppId: SDK_APP_ID, handlers: { "Room.CallbackAfterMemberEnter": async () => {} } };
 const load = async (entry) => import(pathToFileURL(built(entry)).href);
@@ -140,7 +140,6 @@ function setting(name, env, fallback, min, max) {
 }
 
 async function benchmark() {
-  const { default: autocannon } = await import("autocannon");
   const rounds = Math.floor(setting("rounds", "BENCH_ROUNDS", 5, 3, 50));
   const duration = setting("duration", "BENCH_DURATION", 3, 1, 60);
   const warmup = setting("warmup", "BENCH_WARMUP", 2, 0, 30);
@@ -152,42 +151,11 @@ async function benchmark() {
   const pairs = only.map((name) => [name, ...PAIRS[name]]);
   const kinds = pairs.flatMap(([, mine, theirs]) => [mine, theirs]);
 
-  const median = (values) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  };
-  const start = (kind) => {
-    const child = fork(new URL(import.meta.url), ["--receiver", kind], { stdio: "inherit" });
-    return new Promise((resolve, reject) => {
-      child.once("error", reject);
-      child.once("exit", (code) => reject(new Error(`the ${kind} receiver exited with ${code}`)));
-      child.once("message", ({ port }) => resolve({ kind, child, url: `http://127.0.0.1:${port}${PATH}` }));
-    });
-  };
-  const usage = (child) =>
-    new Promise((resolve) => {
-      child.once("message", resolve);
-      child.send("usage");
-    });
-  const hammer = (url, seconds) =>
-    new Promise((resolve, reject) => {
-      autocannon(
-        { url, method: "POST", headers: HEADERS, body: BODY, connections, pipelining: 1, duration: seconds },
-        (error, result) => {
-          if (error) return reject(error);
-          const failed = result.errors + result.timeouts + result.non2xx;
-          if (failed > 0) return reject(new Error(`${failed} failed requests against ${url}`));
-          resolve({ rps: result.requests.total / result.duration });
-        },
-      );
-    });
+  const start = (kind) => forkReceiver(new URL(import.meta.url), ["--receiver", kind], kind);
+  const hammer = (url, seconds) => loadRps(url, seconds, connections);
   const measure = async ({ child, url }) => {
-    const before = await usage(child);
-    const { rps } = await hammer(url, duration);
-    const after = await usage(child);
-    const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
-    return { rps, cpu: cpu / (after.requests - before.requests) };
+    const { rps, cpuPerRequest } = await withCpuPerRequest(child, () => hammer(url, duration));
+    return { rps, cpu: cpuPerRequest };
   };
 
   console.log(`trtc-room-callbacks transports benchmark: ${pairs.map(([name]) => name).join(", ")}`);
